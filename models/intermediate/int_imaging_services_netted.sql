@@ -1,0 +1,52 @@
+{#- Corrections are netted per (person, code, service date); only codes of the list, inside their
+    validity window on the service date, are imaging. -#}
+
+with
+
+claim_lines as (
+
+    select * from {{ ref('int_claim_lines_checked') }}
+    where reject_reason is null
+
+),
+
+imaging_codes as (
+
+    select * from {{ ref('int_imaging_codes_in_scope') }}
+
+),
+
+imaging_lines as (
+
+    select
+        claim_lines.*,
+        imaging_codes.category,
+        imaging_codes.provider
+
+    from claim_lines
+    inner join imaging_codes
+        on imaging_codes.nomenclature_code = claim_lines.nomenclature_code
+        and (imaging_codes.valid_from is null or claim_lines.service_date >= imaging_codes.valid_from)
+        and (imaging_codes.valid_to is null or claim_lines.service_date <= imaging_codes.valid_to)
+
+),
+
+final as (
+
+    select
+        person_id,
+        year,
+        nomenclature_code,
+        service_date,
+        category,
+        provider,
+        sum(quantity) as net_quantity,
+        sum(amount_eur) as net_amount_eur,
+        count(*) as claim_line_count
+
+    from imaging_lines
+    group by 1, 2, 3, 4, 5, 6
+
+)
+
+select * from final

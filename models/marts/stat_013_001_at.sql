@@ -1,0 +1,1 @@
+{{ atlas_indicator(measure='patients') }}
