@@ -1,16 +1,15 @@
-{% macro atlas_indicator(measure, sector_level_since=none, indicator_code=none) %}
+{% macro atlas_indicator(indicator_code, measure, sector_level_since=none) %}
 {#-
     The indicator logic shared by every mart (DESIGN.md §4).
 
+    indicator_code: the indicator's key in seed indicator_exam_scope (its Atlas code, the mart's name).
     measure: 'patients' counts beneficiaries with at least one exam in scope, 'exams' counts net services.
     sector_level_since: first year published at the statistical-sector level (all years when none).
-    indicator_code: the key in seed indicator_exam_scope; the model name by default.
 
     Counts are made once at the finest unit (sector or a commune's unknown-sector bucket) and summed up
     the levels: a person lives in exactly one unit a year, so patient counts add up. Persons without a
     known domicile have no unit and reach the Belgian row only.
 -#}
-{%- set indicator_code = indicator_code or model.name -%}
 {%- set rollup_levels = [
     ('region', 'region_nis'),
     ('province', 'province_nis'),

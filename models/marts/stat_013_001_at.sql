@@ -1,1 +1,1 @@
-{{ atlas_indicator(measure='patients') }}
+{{ atlas_indicator('stat_013_001_at', measure='patients') }}

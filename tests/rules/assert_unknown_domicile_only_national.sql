@@ -1,0 +1,88 @@
+{#-
+    National-only rule (DESIGN.md §3): a beneficiary without a known domicile on either date is in the
+    Belgian row, numerator and denominator, and in no region. So, per year, the Belgian row minus the sum
+    of the regions must be exactly those persons (and those of them with an exam).
+-#}
+
+with
+
+beneficiaries as (
+
+    select * from {{ ref('stg_atlas__population') }}
+    where reject_reason is null
+
+),
+
+reference_communes as (
+
+    select distinct commune_nis from {{ ref('communes') }}
+
+),
+
+without_domicile as (
+
+    select beneficiaries.person_id, beneficiaries.year
+    from beneficiaries
+    left join reference_communes as dec31 on dec31.commune_nis = beneficiaries.commune_dec31
+    left join reference_communes as jun30 on jun30.commune_nis = beneficiaries.commune_jun30
+    where dec31.commune_nis is null and jun30.commune_nis is null
+
+),
+
+patients_without_domicile as (
+
+    select without_domicile.year, count(distinct without_domicile.person_id) as patients
+    from without_domicile
+    inner join {{ ref('int_imaging_exams_by_person') }} as exams
+        on exams.person_id = without_domicile.person_id
+        and exams.year = without_domicile.year
+    group by 1
+
+),
+
+expected_gap as (
+
+    select
+        without_domicile.year,
+        count(*) as beneficiaries,
+        max(coalesce(patients_without_domicile.patients, 0)) as patients
+
+    from without_domicile
+    left join patients_without_domicile on patients_without_domicile.year = without_domicile.year
+    group by 1
+
+),
+
+mart as (
+
+    select * from {{ ref('stat_013_001_at') }}
+
+),
+
+published_gap as (
+
+    select
+        country.year,
+        max(country.denominator) - sum(regions.denominator) as beneficiaries,
+        max(country.numerator) - sum(regions.numerator) as patients
+
+    from mart as country
+    inner join mart as regions
+        on regions.year = country.year
+        and regions.geo_level = 'region'
+    where country.geo_level = 'country'
+    group by 1
+
+)
+
+select
+    published_gap.year,
+    published_gap.beneficiaries as published_beneficiaries_gap,
+    coalesce(expected_gap.beneficiaries, 0) as beneficiaries_without_domicile,
+    published_gap.patients as published_patients_gap,
+    coalesce(expected_gap.patients, 0) as patients_without_domicile
+
+from published_gap
+left join expected_gap on expected_gap.year = published_gap.year
+where published_gap.beneficiaries != coalesce(expected_gap.beneficiaries, 0)
+    or published_gap.patients != coalesce(expected_gap.patients, 0)
