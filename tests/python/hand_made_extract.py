@@ -98,10 +98,7 @@ def write_hand_made_extract(raw_dir: Path) -> None:
         schema=POPULATION_SCHEMA,
     )
     claims = pa.Table.from_pylist(
-        [
-            dict(zip(CLAIMS_SCHEMA.names, (*row[:4], Decimal(row[4])), strict=True))
-            for row in CLAIM_ROWS
-        ],
+        [dict(zip(CLAIMS_SCHEMA.names, (*row[:4], Decimal(row[4])), strict=True)) for row in CLAIM_ROWS],
         schema=CLAIMS_SCHEMA,
     )
     (raw_dir / "population").mkdir(parents=True, exist_ok=True)

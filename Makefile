@@ -1,0 +1,60 @@
+# Two commands: `make run` (synthetic data -> marts -> docs) and `make test` (every check).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+export IMAGING_RAW_DIR ?= data/raw
+export IMAGING_DB_PATH ?= data/imaging_atlas.duckdb
+export DBT_PROFILES_DIR ?= .
+export DBT_SEND_ANONYMOUS_USAGE_STATS ?= false
+
+# Synthetic data written when IMAGING_RAW_DIR holds no Parquet file.
+SCALE ?= 0.01
+YEARS ?= 2006-2024
+SEED ?= 42
+
+.PHONY: run test setup generate build docs lint lock clean
+
+run: setup generate build docs
+	@echo
+	@echo "Marts (one table per indicator): $(IMAGING_DB_PATH), schema main"
+	@echo "Rejected input rows: tables rejects_population and rejects_claims"
+	@echo "Docs: target/static_index.html (one file, open it in a browser) or: $(BIN)/dbt docs serve"
+
+test: setup lint
+	$(BIN)/pytest
+
+setup: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $@
+
+generate: setup
+	@if [ -n "$$(find '$(IMAGING_RAW_DIR)' -name '*.parquet' -print -quit 2>/dev/null)" ]; then \
+		echo "Using the extract in $(IMAGING_RAW_DIR)"; \
+	else \
+		$(BIN)/python -m imaging_atlas generate --out '$(IMAGING_RAW_DIR)' --scale $(SCALE) --years $(YEARS) --seed $(SEED); \
+	fi
+
+build: setup
+	mkdir -p "$$(dirname '$(IMAGING_DB_PATH)')" data/duckdb_tmp
+	$(BIN)/dbt build
+
+docs: setup
+	$(BIN)/dbt docs generate --static
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+lock: setup
+	$(BIN)/python -m pip freeze --exclude-editable > requirements.txt
+
+clean:
+	rm -rf target logs data/duckdb_tmp

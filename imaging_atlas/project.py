@@ -1,0 +1,50 @@
+"""Run the dbt project from Python: tests, the benchmark and the command line share one way to call it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class DbtRun:
+    """Where one dbt invocation reads its raw extract and writes its database and artefacts."""
+
+    raw_dir: Path
+    db_path: Path
+    target_path: Path
+    target: str = "duckdb"
+
+    def environment(self) -> dict[str, str]:
+        """The process environment dbt needs: the contract's variables plus a private log folder."""
+        return {
+            **os.environ,
+            "IMAGING_RAW_DIR": str(self.raw_dir),
+            "IMAGING_DB_PATH": str(self.db_path),
+            "DBT_PROFILES_DIR": str(PROJECT_DIR),
+            "DBT_TARGET_PATH": str(self.target_path),
+            "DBT_LOG_PATH": str(self.target_path / "logs"),
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        }
+
+
+def dbt_executable() -> str:
+    """The dbt of the running interpreter's environment, so a venv is used without being activated."""
+    candidate = Path(sys.executable).parent / "dbt"
+    return str(candidate) if candidate.exists() else "dbt"
+
+
+def run_dbt(run: DbtRun, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """Run one dbt command in a subprocess: dbt-duckdb keeps its connection open in-process."""
+    command = [dbt_executable(), *args, "--target", run.target, "--project-dir", str(PROJECT_DIR)]
+    result = subprocess.run(
+        command, cwd=PROJECT_DIR, env=run.environment(), capture_output=True, text=True, check=False
+    )
+    if check and result.returncode != 0:
+        raise RuntimeError(f"dbt {' '.join(args)} failed:\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}")
+    return result
