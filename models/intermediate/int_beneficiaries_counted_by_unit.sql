@@ -1,11 +1,14 @@
 {#- The denominator at the finest unit, shared by every indicator; a null unit holds the persons
     without a known domicile, who count in the Belgian row only. -#}
 
+{{ config(materialized='incremental', unique_key='year', incremental_strategy='delete+insert') }}
+
 with
 
 beneficiaries as (
 
     select * from {{ ref('int_beneficiaries_domiciled') }}
+    where {{ years_to_build() }}
 
 ),
 

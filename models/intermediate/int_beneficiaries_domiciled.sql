@@ -1,12 +1,14 @@
 {#- The domicile rule of DESIGN.md §3: 31 December when its commune is known, else 30 June, else none;
     the sector always from the chosen date, and only when it belongs to the chosen (2025) commune. -#}
 
+{{ config(materialized='incremental', unique_key='year', incremental_strategy='delete+insert') }}
+
 with
 
 beneficiaries as (
 
     select * from {{ ref('stg_atlas__population') }}
-    where reject_reason is null
+    where reject_reason is null and {{ years_to_build() }}
 
 ),
 

@@ -2,18 +2,21 @@
     domicile unit is carried along so that every indicator counts by a group by, without joining
     the whole population again. -#}
 
+{{ config(materialized='incremental', unique_key='year', incremental_strategy='delete+insert') }}
+
 with
 
 services as (
 
     select * from {{ ref('int_imaging_services_netted') }}
-    where net_quantity > 0
+    where net_quantity > 0 and {{ years_to_build() }}
 
 ),
 
 beneficiaries as (
 
     select * from {{ ref('int_beneficiaries_domiciled') }}
+    where {{ years_to_build() }}
 
 ),
 

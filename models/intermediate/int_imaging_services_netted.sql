@@ -1,12 +1,14 @@
 {#- Corrections are netted per (person, code, service date); only codes of the list, inside their
     validity window on the service date, are imaging. -#}
 
+{{ config(materialized='incremental', unique_key='year', incremental_strategy='delete+insert') }}
+
 with
 
 claim_lines as (
 
     select * from {{ ref('int_claim_lines_checked') }}
-    where reject_reason is null
+    where reject_reason is null and {{ years_to_build() }}
 
 ),
 
