@@ -35,6 +35,7 @@ final as (
             when service_date is null then 'service_date missing'
             when service_date < cast('{{ var("first_year") }}-01-01' as date)
                 then 'service_date before {{ var("first_year") }}'
+            when service_date > current_date then 'service_date in the future'
             when nomenclature_code is null or length(nomenclature_code) != 6
                 or not {{ is_all_digits('nomenclature_code') }}
                 then 'nomenclature_code not 6 digits'

@@ -53,6 +53,7 @@ final as (
             when person_id is null then 'person_id missing'
             when year is null then 'year missing'
             when year < {{ var('first_year') }} then 'year before {{ var("first_year") }}'
+            when year > extract(year from current_date) then 'year in the future'
             when rows_for_person_year > 1 then 'person-year duplicated'
         end as reject_reason
 
