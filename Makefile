@@ -15,7 +15,7 @@ SCALE ?= 0.01
 YEARS ?= 2006-2024
 SEED ?= 42
 
-.PHONY: run test setup generate build docs lint lock clean
+.PHONY: run test setup generate build docs lint lock clean bench
 
 run: setup generate build docs
 	@echo
@@ -52,6 +52,12 @@ docs: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# Benchmark (not a test): generation, dbt build of the headline marts, the reference query, per scale.
+BENCH_SCALES ?= 0.1 0.3 1.0
+BENCH_YEARS ?= 2024
+bench: setup
+	$(BIN)/python -m imaging_atlas.benchmark --scales $(BENCH_SCALES) --years $(BENCH_YEARS) --readme README.md
 
 lock: setup
 	$(BIN)/python -m pip freeze --exclude-editable > requirements.txt

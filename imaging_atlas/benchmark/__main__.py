@@ -1,0 +1,3 @@
+from imaging_atlas.benchmark.run import main
+
+main()

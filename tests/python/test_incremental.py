@@ -1,0 +1,69 @@
+"""The yearly update: adding a year to the extract and running `dbt build` (incremental, processing only
+that year) gives tables identical, row for row, to a full refresh on the whole extract."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+from hand_made_extract import write_hand_made_extract
+
+from imaging_atlas.project import DbtRun, run_dbt
+
+pytestmark = pytest.mark.dbt
+
+YEARLY_TABLES = (
+    "int_beneficiaries_domiciled",
+    "int_beneficiaries_counted_by_unit",
+    "int_imaging_services_netted",
+    "int_imaging_exams_by_person",
+    "stat_013_001_at",
+    "stat_013_023_at",
+)
+
+
+HEADLINE_SELECTION = ("--select", "+stat_013_001_at +stat_013_023_at", "--exclude", "test_type:data")
+
+
+def write_years(source_dir: Path, raw_dir: Path, first_batch_until: int, batch: str) -> None:
+    """Copy the extract's rows of one batch into their own files, as a yearly delivery would add them.
+
+    Batch 'first' holds the years up to first_batch_until and every claim line without a usable date;
+    batch 'next' the later years.
+    """
+    population_filter = f"year <= {first_batch_until}" if batch == "first" else f"year > {first_batch_until}"
+    claims_filter = (
+        f"service_date is null or year(service_date) <= {first_batch_until}"
+        if batch == "first"
+        else f"year(service_date) > {first_batch_until}"
+    )
+    with duckdb.connect() as connection:
+        for table, condition in (("population", population_filter), ("claims", claims_filter)):
+            target = raw_dir / table / f"batch={batch}"
+            target.mkdir(parents=True, exist_ok=True)
+            connection.execute(
+                f"copy (select * from read_parquet('{source_dir / table}/**/*.parquet', hive_partitioning = false)"
+                f" where {condition}) to '{target / 'part.parquet'}' (format parquet)"
+            )
+
+
+def table_rows(db_path: Path, table: str) -> list[tuple]:
+    with duckdb.connect(str(db_path), read_only=True) as connection:
+        return connection.execute(f"select * from {table} order by all").fetchall()
+
+
+def test_adding_a_year_equals_a_full_refresh(tmp_path: Path) -> None:
+    complete = tmp_path / "complete"
+    write_hand_made_extract(complete)
+    incremental = DbtRun(tmp_path / "raw", tmp_path / "incremental.duckdb", tmp_path / "target_incremental")
+    write_years(complete, incremental.raw_dir, 2015, "first")
+    run_dbt(incremental, "build", *HEADLINE_SELECTION)
+    assert {row[0] for row in table_rows(incremental.db_path, "stat_013_001_at")} == {2015}
+    write_years(complete, incremental.raw_dir, 2015, "next")
+    run_dbt(incremental, "build", *HEADLINE_SELECTION)
+
+    full = DbtRun(incremental.raw_dir, tmp_path / "full.duckdb", tmp_path / "target_full")
+    run_dbt(full, "build", "--full-refresh", *HEADLINE_SELECTION)
+    for table in YEARLY_TABLES:
+        assert table_rows(incremental.db_path, table) == table_rows(full.db_path, table), table
