@@ -25,6 +25,9 @@ Every shown % gets its Wilson score 95% interval.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
@@ -258,3 +261,70 @@ def suppression_shares(published: pd.DataFrame) -> pd.DataFrame:
     shares = published.groupby(["indicator_code", "geo_level"])["suppressed"].agg(["sum", "size"])
     shares["share"] = shares["sum"] / shares["size"]
     return shares.reset_index().rename(columns={"sum": "suppressed_cells", "size": "cells"})
+
+
+def indicator_metadata(indicator_code: str, rows: pd.DataFrame, manifest: dict | None) -> dict:
+    """The JSON sidecar of one published indicator: what it is, how it was protected, what it holds."""
+    nodes = (manifest or {}).get("nodes", {})
+    mart = next((node for node in nodes.values() if node.get("name") == indicator_code), {})
+    layer = next((node for node in nodes.values() if node.get("name") == "published_indicators"), {})
+    shares = suppression_shares(rows)
+    return {
+        "indicator_code": indicator_code,
+        "description": mart.get("description", ""),
+        "meta": mart.get("config", {}).get("meta", {}),
+        "source": "published_indicators (the publication layer), never the marts or person-level tables",
+        "years": sorted(int(year) for year in rows["year"].unique()),
+        "rows": len(rows),
+        "statistical_secrecy": {
+            "rule": (
+                f"no cell built on fewer than {THRESHOLD} individuals (patients, beneficiaries or "
+                "beneficiaries without an exam; 0 is published), with complementary suppression so that "
+                "no masked cell can be recomputed from its parent and siblings at any level"
+            ),
+            "threshold": THRESHOLD,
+            "suppressed_cells_by_level": {
+                row.geo_level: {"suppressed": int(row.suppressed_cells), "cells": int(row.cells)}
+                for row in shares.itertuples()
+            },
+        },
+        "confidence_interval": "Wilson score interval, 95% (z = 1.96), in % like value",
+        "columns": {name: column.get("description", "") for name, column in layer.get("columns", {}).items()},
+    }
+
+
+def write_publication(published: pd.DataFrame, out_dir: Path, manifest: dict | None = None) -> list[Path]:
+    """One CSV, one Parquet and one JSON metadata file per indicator of the publication layer."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for indicator_code, rows in published.groupby("indicator_code", sort=True):
+        rows = rows.drop(columns="indicator_code").reset_index(drop=True)
+        csv_path, parquet_path, json_path = (
+            out_dir / f"{indicator_code}.{ext}" for ext in ("csv", "parquet", "json")
+        )
+        rows.to_csv(csv_path, index=False)
+        rows.to_parquet(parquet_path, index=False)
+        metadata = indicator_metadata(
+            str(indicator_code), rows.assign(indicator_code=indicator_code), manifest
+        )
+        json_path.write_text(json.dumps(metadata, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        written += [csv_path, parquet_path, json_path]
+    return written
+
+
+def publish_from_database(db_path: Path, out_dir: Path, manifest_path: Path | None = None) -> list[Path]:
+    """`make publish`: read the publication layer (and only it) from the DuckDB file and write the files."""
+    import duckdb
+
+    with duckdb.connect(str(db_path), read_only=True) as connection:
+        tables = {
+            row[0]
+            for row in connection.execute("select table_name from information_schema.tables").fetchall()
+        }
+        if "published_indicators" not in tables:
+            raise SystemExit(f"{db_path}: no table published_indicators; run `make run` (dbt build) first")
+        published = connection.execute("select * from published_indicators").df()
+    manifest = None
+    if manifest_path is not None and manifest_path.exists():
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    return write_publication(published, out_dir, manifest)
