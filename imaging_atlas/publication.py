@@ -289,7 +289,11 @@ def indicator_metadata(indicator_code: str, rows: pd.DataFrame, manifest: dict |
             },
         },
         "confidence_interval": "Wilson score interval, 95% (z = 1.96), in % like value",
-        "columns": {name: column.get("description", "") for name, column in layer.get("columns", {}).items()},
+        "columns": {
+            name: column.get("description", "")
+            for name, column in layer.get("columns", {}).items()
+            if name != "indicator_code"
+        },
     }
 
 
