@@ -88,30 +88,12 @@ with
 
 {{ exams_in_scope_ctes(indicator_code) }}
 
-beneficiaries as (
-
-    select * from {{ ref('int_beneficiaries_domiciled') }}
-
-),
+{{ beneficiaries_in_strata_ctes() }}
 
 patients as (
 
     select distinct year, person_id
     from exams_in_scope_by_person
-
-),
-
-beneficiaries_in_strata as (
-
-    select
-        beneficiaries.year,
-        beneficiaries.person_id,
-        beneficiaries.commune_nis as unit_code,
-        beneficiaries.sex,
-        {{ age_band_5y('beneficiaries.year - beneficiaries.birth_year') }} as age_band,
-        {{ bim_status('beneficiaries.increased_reimbursement') }} as bim_status
-
-    from beneficiaries
 
 ),
 
@@ -162,14 +144,16 @@ select * from final
 {% endmacro %}
 
 
-{% macro exams_in_scope_ctes(indicator_code) %}
-{#- CTEs exam_scope and exams_in_scope_by_person (one row per person and year with exams of the
-    indicator's categories and providers, and the person's finest unit), each followed by a comma. -#}
+{% macro exams_in_scope_ctes(indicator_codes) %}
+{#- CTEs exam_scope, exams and exams_in_scope_by_person, each followed by a comma: one row per indicator,
+    person and year with exams of the indicator's categories and providers, with the person's finest
+    unit and the sum of those exams. indicator_codes: one code or a list. -#}
+{%- set codes = [indicator_codes] if indicator_codes is string else indicator_codes -%}
 exam_scope as (
 
-    select category, provider
+    select indicator_code, category, provider
     from {{ ref('indicator_exam_scope') }}
-    where indicator_code = '{{ indicator_code }}'
+    where indicator_code in ('{{ codes | join("', '") }}')
 
 ),
 
@@ -182,6 +166,7 @@ exams as (
 exams_in_scope_by_person as (
 
     select
+        exam_scope.indicator_code,
         exams.year,
         exams.person_id,
         exams.sector_unit_code,
@@ -191,7 +176,7 @@ exams_in_scope_by_person as (
     inner join exam_scope
         on exam_scope.category = exams.category
         and (exam_scope.provider = 'any' or exam_scope.provider = exams.provider)
-    group by 1, 2, 3
+    group by 1, 2, 3, 4
 
 ),
 {% endmacro %}
@@ -355,6 +340,32 @@ counts_on_grid as (
 {% endmacro %}
 
 
+{% macro beneficiaries_in_strata_ctes() %}
+{#- CTEs beneficiaries and beneficiaries_in_strata, each followed by a comma: one row per beneficiary and
+    year with the 2025 commune as unit_code (null without a known domicile), sex (M, F, U), 5-year age band
+    (age = reference year - birth year) and BIM status. -#}
+beneficiaries as (
+
+    select * from {{ ref('int_beneficiaries_domiciled') }}
+
+),
+
+beneficiaries_in_strata as (
+
+    select
+        year,
+        person_id,
+        commune_nis as unit_code,
+        sex,
+        {{ age_band_5y('year - birth_year') }} as age_band,
+        {{ bim_status('increased_reimbursement') }} as bim_status
+
+    from beneficiaries
+
+),
+{% endmacro %}
+
+
 {% macro age_band_5y(age) -%}
     {#- 5-year age band of the Atlas cubes: 00-04 ... 80-84, 85+; unknown without a plausible age. -#}
     case
@@ -374,4 +385,14 @@ counts_on_grid as (
         when not {{ increased_reimbursement }} then 'non_bim'
         else 'unknown'
     end
+{%- endmacro %}
+
+
+{% macro catalog_text(value) -%}
+    {#- A metadata text as a SQL string literal (quotes doubled), or a typed null. -#}
+    {%- if value is none -%}
+        cast(null as {{ type_text(4000) }})
+    {%- else -%}
+        cast('{{ value | string | replace("'", "''") }}' as {{ type_text(4000) }})
+    {%- endif -%}
 {%- endmacro %}

@@ -1,0 +1,1 @@
+{{ atlas_cube('stat_013_023_at') }}

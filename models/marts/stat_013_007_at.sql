@@ -1,0 +1,1 @@
+{{ atlas_indicator('stat_013_007_at', measure='patients') }}

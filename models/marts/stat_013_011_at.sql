@@ -1,0 +1,1 @@
+{{ atlas_indicator('stat_013_011_at', measure='patients') }}

@@ -1,0 +1,1 @@
+{{ atlas_indicator('stat_013_017_at', measure='patients') }}

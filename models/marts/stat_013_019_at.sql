@@ -1,0 +1,1 @@
+{{ atlas_indicator('stat_013_019_at', measure='patients') }}
