@@ -1,0 +1,140 @@
+"""The imaging family, the cubes, the standardised rates and the catalog on the hand-made extract.
+
+Exams of 2016 (see test_end_to_end.py): P01 CT (radiologist), P02 therapeutic interventional (provider
+unknown), P03 MRI (radiologist, no domicile), P06 one RX (radiologist; 2 billed, 1 corrected away),
+P08 one dental panoramic (dentist). 8 beneficiaries; Flanders P01, P02, P07, P08.
+2015: P10 therapeutic interventional, 2 beneficiaries.
+Ages 2016 (year - birth year): P01 F 66, P02 M 76 BIM, P03 F 26, P04 U 16, P05 F 46, P06 M 31, P07 F 56,
+P08 M 6: seven known strata, each with one person, so every standard weight is 1/7.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+import yaml
+
+from imaging_atlas.project import PROJECT_DIR
+
+pytestmark = pytest.mark.dbt
+
+
+@pytest.fixture(scope="module")
+def database(hand_made_build):
+    with duckdb.connect(str(hand_made_build.db_path), read_only=True) as connection:
+        yield connection
+
+
+def one_row(connection, sql: str, parameters: list) -> tuple:
+    rows = connection.execute(sql, parameters).fetchall()
+    assert len(rows) == 1, f"{sql} {parameters}: {len(rows)} rows"
+    return rows[0]
+
+
+@pytest.mark.parametrize(
+    ("mart", "year", "level", "code", "expected"),
+    [
+        ("stat_013_003_at", 2016, "country", "01000", (3, 8, 37.5)),  # P01, P03, P06 by radiologists
+        ("stat_013_004_at", 2016, "country", "01000", (3, 8, 37.5)),
+        ("stat_013_004_at", 2016, "region", "04000", (1, 2, 50.0)),  # P06's net RX in Brussels
+        ("stat_013_005_at", 2016, "country", "01000", (1, 8, 12.5)),  # P08 by a dentist
+        ("stat_013_007_at", 2016, "country", "01000", (0, 8, 0.0)),  # P05's echography cancelled
+        ("stat_013_009_at", 2016, "country", "01000", (1, 8, 12.5)),
+        ("stat_013_010_at", 2016, "sector", "21004A001", (1, 1, 100.0)),
+        ("stat_013_011_at", 2016, "sector", "11001ZZZZ", (1, 1, 100.0)),  # P08's bucket
+        ("stat_013_013_at", 2016, "commune", "11001", (1, 2, 50.0)),  # P01 of P01, P08
+        ("stat_013_015_at", 2016, "country", "01000", (1, 8, 12.5)),  # P03, national only
+        ("stat_013_015_at", 2016, "region", "02000", (0, 4, 0.0)),
+        ("stat_013_017_at", 2016, "country", "01000", (0, 8, 0.0)),
+        ("stat_013_021_at", 2016, "country", "01000", (0, 8, 0.0)),
+        ("stat_013_022_at", 2016, "country", "01000", (0, 8, 0.0)),
+        ("stat_013_024_at", 2016, "commune", "44083", (1, 1, 100.0)),  # P02 in Deinze
+        ("stat_013_024_at", 2015, "country", "01000", (1, 2, 50.0)),  # P10
+    ],
+)
+def test_family_figures_match_hand_calculation(database, mart, year, level, code, expected):
+    assert (
+        one_row(
+            database,
+            f"select numerator, denominator, value from {mart}"
+            " where year = ? and geo_level = ? and geo_code = ?",
+            [year, level, code],
+        )
+        == expected
+    )
+
+
+def test_therapeutic_volume_has_no_sector_rows_before_2016(database):
+    years = database.execute(
+        "select distinct year from stat_013_024_at where geo_level = 'sector'"
+    ).fetchall()
+    assert years == [(2016,)]
+
+
+def test_cube_breaks_the_indicator_down_by_sex_age_and_bim(database):
+    sql = (
+        "select patients, beneficiaries from cube_013_001"
+        " where year = 2016 and geo_level = ? and geo_code = ?"
+        " and sex = ? and age_band = ? and bim_status = ?"
+    )
+    assert one_row(database, sql, ["country", "01000", "M", "75-79", "bim"]) == (1, 1)  # P02
+    assert one_row(database, sql, ["country", "01000", "U", "15-19", "non_bim"]) == (0, 1)  # P04
+    assert one_row(database, sql, ["region", "02000", "M", "05-09", "non_bim"]) == (1, 1)  # P08
+    assert one_row(database, sql, ["region", "02000", "U", "15-19", "non_bim"]) == (0, 0)  # on the grid
+    # 8 strata present in 2016, on every unit down to the commune.
+    counts = dict(
+        database.execute(
+            "select geo_level, count(*) from cube_013_001 where year = 2016 group by 1"
+        ).fetchall()
+    )
+    assert counts == {"country": 8, "region": 24, "province": 80, "arrondissement": 344, "commune": 4520}
+
+
+def test_standardised_rates_match_hand_calculation(database):
+    sql = (
+        "select patients, beneficiaries, crude_value, standardised_value, ci_lower, ci_upper,"
+        " standard_weight_covered, standard_population_year from standardised_rates"
+        " where indicator_code = 'stat_013_001_at' and year = 2016 and geo_level = ? and geo_code = ?"
+    )
+    # Belgium: 5 of the 7 known strata have a patient: 5/7. v = 5/49, w_M = 1/7:
+    # lower = chi2_0.025(10) / 14 = 3.24697 / 14, upper = chi2_0.975(12) / 14 = 1.667 -> capped at 100%.
+    belgium = one_row(database, sql, ["country", "01000"])
+    assert belgium[:3] == (5, 8, 62.5)
+    assert belgium[3] == pytest.approx(500 / 7)
+    assert belgium[4] == pytest.approx(100 * 3.24697 / 14, abs=1e-3)
+    assert belgium[5] == 100
+    assert belgium[6:] == (pytest.approx(1.0), 2016)
+    # Flanders: P01, P02, P08 patients, P07 not: (1 + 1 + 1 + 0) / 7, 4 of the 7 strata present.
+    flanders = one_row(database, sql, ["region", "02000"])
+    assert flanders[3] == pytest.approx(300 / 7)
+    assert flanders[6] == pytest.approx(4 / 7)
+
+
+def test_catalog_carries_the_yaml_metadata_of_every_indicator(database):
+    models = yaml.safe_load(
+        (PROJECT_DIR / "models" / "marts" / "_marts__models.yml").read_text(encoding="utf-8")
+    )
+    metas = {
+        m["name"]: m["config"]["meta"]
+        for m in models["models"]
+        if "measure" in m.get("config", {}).get("meta", {})
+    }
+    rows = database.execute(
+        "select indicator_code, atlas_code, code_status, measure, code_list_complete, name_fr,"
+        " calculation_method_nl from indicator_catalog order by 1"
+    ).fetchall()
+    assert [row[0] for row in rows] == sorted(metas)
+    assert len(rows) == 23
+    for code, atlas_code, status, measure, complete, name_fr, method_nl in rows:
+        meta = metas[code]
+        assert (atlas_code, status, measure, complete) == (
+            meta["atlas_code"],
+            meta["code_status"],
+            meta["measure"],
+            meta["code_list_complete"],
+        )
+        assert name_fr == meta["FR · Nom"]
+        assert method_nl == meta["NL · Berekeningswijze"]
+    statuses = {row[0]: row[2] for row in rows}
+    assert statuses["stat_013_003_at"] == "inferred"
+    assert statuses["stat_013_023_at"] == statuses["stat_013_024_at"] == "sourced"
