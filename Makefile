@@ -15,7 +15,7 @@ SCALE ?= 0.01
 YEARS ?= 2006-2024
 SEED ?= 42
 
-.PHONY: run test setup generate build docs lint lock clean bench
+.PHONY: run test setup generate build docs lint lock clean bench chromium
 
 run: setup generate build docs
 	@echo
@@ -23,7 +23,7 @@ run: setup generate build docs
 	@echo "Rejected input rows: tables rejects_population and rejects_claims"
 	@echo "Docs: target/static_index.html (one file, open it in a browser) or: $(BIN)/dbt docs serve"
 
-test: setup lint
+test: setup lint chromium
 	$(BIN)/pytest
 
 setup: $(STAMP)
@@ -46,8 +46,16 @@ build: setup
 	mkdir -p "$$(dirname '$(IMAGING_DB_PATH)')" data/duckdb_tmp
 	$(BIN)/dbt build
 
+# The docs site: regenerate the code and metadata pages of each indicator, then one static HTML file.
 docs: setup
+	$(BIN)/python -m imaging_atlas.code_docs
+	mkdir -p "$$(dirname '$(IMAGING_DB_PATH)')" data/duckdb_tmp
 	$(BIN)/dbt docs generate --static
+	@echo "Docs site: $${DBT_TARGET_PATH:-target}/static_index.html"
+
+# The docs-site test renders pages in Debian's chromium (no browser download); installed once, as root.
+chromium:
+	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 lint: setup
 	$(BIN)/ruff check .
