@@ -1,0 +1,109 @@
+"""The docs site as a reader uses it: the static page rendered by a real headless Chromium.
+
+The page source embeds the whole manifest as JSON, so the checks read the *rendered* DOM of an
+indicator's page: its French description and calculation method (Details panel and the generated
+metadata table of the Description) and the codes it counts. Debian's chromium is used through
+Playwright's `executable_path` (no browser download; `make chromium` installs it). A screenshot is
+saved into the test's folder and to target/docs_screenshots/ (or $DOCS_SCREENSHOT_DIR).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from imaging_atlas.project import PROJECT_DIR, run_dbt
+
+pytestmark = pytest.mark.dbt
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+MODEL_ID = "model.imaging_atlas.stat_013_001_at"
+SCREENSHOT_DIR = Path(os.environ.get("DOCS_SCREENSHOT_DIR", PROJECT_DIR / "target" / "docs_screenshots"))
+
+
+@pytest.fixture(scope="module")
+def static_site(hand_made_build) -> Path:
+    """`dbt docs generate --static` on the session's build, in its private target folder."""
+    run_dbt(hand_made_build, "docs", "generate", "--static")
+    site = hand_made_build.target_path / "static_index.html"
+    assert site.exists(), f"dbt docs generate --static wrote no {site}"
+    return site
+
+
+@pytest.fixture(scope="module")
+def indicator_meta(static_site: Path) -> dict:
+    manifest = json.loads((static_site.parent / "manifest.json").read_text(encoding="utf-8"))
+    return manifest["nodes"][MODEL_ID]["config"]["meta"]
+
+
+@pytest.fixture(scope="module")
+def rendered_page(static_site: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The indicator's page as Chromium renders it: its visible text and a screenshot."""
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make chromium` (apt-get install chromium) first")
+    from playwright.sync_api import sync_playwright
+
+    output = tmp_path_factory.mktemp("docs_site")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch_persistent_context(
+            str(output / "profile"),
+            executable_path=str(CHROMIUM),
+            args=CHROMIUM_FLAGS,
+            headless=True,
+            viewport={"width": 1400, "height": 1800},
+        )
+        try:
+            page = browser.new_page()
+            page.goto(f"{static_site.as_uri()}#!/model/{MODEL_ID}")
+            page.wait_for_selector("dt.detail-label >> text=FR · Méthode de calcul", timeout=60_000)
+            page.wait_for_selector("h4 >> text=Atlas metadata", timeout=60_000)
+            screenshot = output / "stat_013_001_at.png"
+            page.screenshot(path=str(screenshot), full_page=False)
+            details = page.inner_text("div.detail-body >> nth=0")
+            text = page.inner_text("body")
+        finally:
+            browser.close()
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    shutil.copy(screenshot, SCREENSHOT_DIR / screenshot.name)
+    return {"details": details, "text": text, "screenshot": screenshot}
+
+
+def test_rendered_page_shows_the_french_description_and_calculation_method(rendered_page, indicator_meta):
+    text = rendered_page["text"]
+    assert indicator_meta["FR · Description"].startswith("Pourcentage des bénéficiaires")
+    assert indicator_meta["FR · Description"] in text
+    assert indicator_meta["FR · Méthode de calcul"].startswith("Numérateur : bénéficiaires ayant au moins")
+    assert indicator_meta["FR · Méthode de calcul"] in text
+    # The Details panel lists the meta keys as labels, the Atlas name first.
+    assert rendered_page["details"].upper().startswith("FR · NOM\nIMAGERIE MÉDICALE (%)")
+    assert "FR · MÉTHODE DE CALCUL" in rendered_page["details"].upper()
+
+
+def test_rendered_page_shows_the_codes_and_gaps(rendered_page):
+    text = rendered_page["text"]
+    assert "Atlas metadata" in text
+    assert "Méthode de calcul / Berekeningswijze" in text
+    assert "Known gaps of the code list" in text
+    assert "Chest radiography: no code in the list." in text
+    assert "The 240 codes" in text
+    assert "458850" in text
+
+
+def test_screenshot_is_saved(rendered_page):
+    screenshot = rendered_page["screenshot"]
+    assert screenshot.stat().st_size > 10_000
+    assert (SCREENSHOT_DIR / screenshot.name).stat().st_size == screenshot.stat().st_size
