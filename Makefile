@@ -15,7 +15,7 @@ SCALE ?= 0.01
 YEARS ?= 2006-2024
 SEED ?= 42
 
-.PHONY: run test setup generate build docs lint lock clean bench chromium
+.PHONY: run test setup generate build docs lint lock clean bench chromium publish
 
 run: setup generate build docs
 	@echo
@@ -42,9 +42,15 @@ generate: setup
 		$(BIN)/python -m imaging_atlas generate --out '$(IMAGING_RAW_DIR)' --scale $(SCALE) --years $(YEARS) --seed $(SEED); \
 	fi
 
+# The extract is checked against the raw contract first: a bad file stops the run before any model.
 build: setup
+	$(BIN)/python -m imaging_atlas validate --raw-dir '$(IMAGING_RAW_DIR)'
 	mkdir -p "$$(dirname '$(IMAGING_DB_PATH)')" data/duckdb_tmp
 	$(BIN)/dbt build
+
+# One CSV, Parquet and JSON metadata file per indicator, from the publication layer only (after make run).
+publish: setup
+	$(BIN)/python -m imaging_atlas publish --db '$(IMAGING_DB_PATH)' --out publish
 
 # The docs site: regenerate the code and metadata pages of each indicator, then one static HTML file.
 docs: setup
