@@ -282,6 +282,7 @@ counts_rolled_up as (
 
 ),
 
+{%- if complete_grid %}
 published_units as (
 
     select
@@ -295,17 +296,8 @@ published_units as (
         rollup_geo_units.name_nl
 
     from (select distinct year{% for breakdown in breakdowns %}, {{ breakdown }}{% endfor %} from {{ counts_cte }}) as strata
-    {%- if complete_grid %}
     cross join rollup_geo_units
     where rollup_geo_units.geo_level in ('{{ ns.published | join("', '") }}')
-    {%- else %}
-    inner join (select distinct year, geo_level, geo_code from counts_rolled_up) as units_with_counts
-        on units_with_counts.year = strata.year
-    inner join rollup_geo_units
-        on rollup_geo_units.geo_level = units_with_counts.geo_level
-        and rollup_geo_units.geo_code = units_with_counts.geo_code
-    where true
-    {%- endif %}
     {%- if sector_level_since is not none %}
         and (rollup_geo_units.geo_level != 'sector' or strata.year >= {{ sector_level_since }})
     {%- endif %}
@@ -328,7 +320,7 @@ counts_on_grid as (
         {%- endfor %}
 
     from published_units
-    {% if complete_grid %}left{% else %}inner{% endif %} join counts_rolled_up
+    left join counts_rolled_up
         on counts_rolled_up.year = published_units.year
         and counts_rolled_up.geo_level = published_units.geo_level
         and counts_rolled_up.geo_code = published_units.geo_code
@@ -337,6 +329,32 @@ counts_on_grid as (
         {%- endfor %}
 
 ),
+{%- else %}
+counts_on_grid as (
+
+    select
+        counts_rolled_up.year,
+        counts_rolled_up.geo_level,
+        counts_rolled_up.geo_code,
+        rollup_geo_units.name_fr as geo_name_fr,
+        rollup_geo_units.name_nl as geo_name_nl,
+        {%- for breakdown in breakdowns %}
+        counts_rolled_up.{{ breakdown }},
+        {%- endfor %}
+        {%- for measure in measures %}
+        counts_rolled_up.{{ measure }}{{ "," if not loop.last }}
+        {%- endfor %}
+
+    from counts_rolled_up
+    inner join rollup_geo_units
+        on rollup_geo_units.geo_level = counts_rolled_up.geo_level
+        and rollup_geo_units.geo_code = counts_rolled_up.geo_code
+    {%- if sector_level_since is not none %}
+    where counts_rolled_up.geo_level != 'sector' or counts_rolled_up.year >= {{ sector_level_since }}
+    {%- endif %}
+
+),
+{%- endif %}
 {% endmacro %}
 
 
