@@ -42,10 +42,10 @@ def write_years(source_dir: Path, raw_dir: Path, first_batch_until: int, batch: 
         for table, condition in (("population", population_filter), ("claims", claims_filter)):
             target = raw_dir / table / f"batch={batch}"
             target.mkdir(parents=True, exist_ok=True)
-            connection.execute(
-                f"copy (select * from read_parquet('{source_dir / table}/**/*.parquet', hive_partitioning = false)"
-                f" where {condition}) to '{target / 'part.parquet'}' (format parquet)"
-            )
+            rows = f"read_parquet('{source_dir / table}/**/*.parquet', hive_partitioning = false)"
+            destination = target / "part.parquet"
+            copy = f"copy (select * from {rows} where {condition}) to '{destination}' (format parquet)"
+            connection.execute(copy)
 
 
 def table_rows(db_path: Path, table: str) -> list[tuple]:
