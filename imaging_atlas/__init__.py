@@ -1,0 +1,1 @@
+"""Medical-imaging indicators of the IMA-AIM Atlas: helpers around the dbt project."""
