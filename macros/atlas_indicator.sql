@@ -10,6 +10,12 @@
     the levels by geo_rollup_ctes: a person lives in exactly one unit a year, so patient counts add up.
     Persons without a known domicile have no unit and reach the Belgian row only.
 -#}
+{{ config(
+    materialized='incremental',
+    unique_key='year',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+) }}
 {%- if measure not in ('patients', 'exams') -%}
     {{ exceptions.raise_compiler_error("atlas_indicator: measure must be 'patients' or 'exams', not " ~ measure) }}
 {%- endif %}
@@ -21,6 +27,7 @@ with
 beneficiaries_by_unit as (
 
     select * from {{ ref('int_beneficiaries_counted_by_unit') }}
+    where {{ years_to_build() }}
 
 ),
 
@@ -84,6 +91,12 @@ select * from final
     on the complete grid of units x the strata present in that year. Same scope, counts and roll-up as
     the indicator mart: summed over the strata, a cube row equals the mart row.
 -#}
+{{ config(
+    materialized='incremental',
+    unique_key='year',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+) }}
 with
 
 {{ exams_in_scope_ctes(indicator_code) }}
@@ -160,6 +173,7 @@ exam_scope as (
 exams as (
 
     select * from {{ ref('int_imaging_exams_by_person') }}
+    where {{ years_to_build() }}
 
 ),
 
@@ -365,6 +379,7 @@ counts_on_grid as (
 beneficiaries as (
 
     select * from {{ ref('int_beneficiaries_domiciled') }}
+    where {{ years_to_build() }}
 
 ),
 
