@@ -80,7 +80,10 @@ def wilson_interval(
     z2 = z * z
     centre = (p + z2 / (2 * n)) / (1 + z2 / n)
     half_width = z * np.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
-    return 100 * (centre - half_width).clip(lower=0), 100 * (centre + half_width).clip(upper=1)
+    # At p = 0 and p = 1 the bound is exactly 0 or 1; rounding would leave it a hair inside.
+    low = (centre - half_width).mask(p == 0, 0.0).clip(lower=0)
+    high = (centre + half_width).mask(p == 1, 1.0).clip(upper=1)
+    return 100 * low, 100 * high
 
 
 def parent_units(geo_units: pd.DataFrame) -> pd.DataFrame:

@@ -96,12 +96,16 @@ BALANCED = {"11001": (20, 40), "11002": (25, 50), "12001": (20, 40), "21001": (1
 def test_wilson_interval_matches_the_textbook_values():
     # 5 of 10: centre 0.5, half-width 1.96 * sqrt(0.025 + 3.8415 / 400) / 1.38415 = 0.2634.
     # 0 of 10: upper bound z^2 / (n + z^2) = 3.8415 / 13.8415 = 27.75%.
-    low, high = wilson_interval(pd.Series([5, 0, 0]), pd.Series([10, 10, 0]))
+    # 6 of 6: lower bound n / (n + z^2) = 6 / 9.8415 = 60.97%, upper exactly 100 (0 of 6: exactly 0).
+    low, high = wilson_interval(pd.Series([5, 0, 0, 6, 0]), pd.Series([10, 10, 0, 6, 6]))
     assert low[0] == pytest.approx(23.66, abs=0.005)
     assert high[0] == pytest.approx(76.34, abs=0.005)
     assert low[1] == 0
     assert high[1] == pytest.approx(27.75, abs=0.005)
     assert np.isnan(low[2]) and np.isnan(high[2])
+    assert low[3] == pytest.approx(60.97, abs=0.005)
+    assert high[3] == 100
+    assert low[4] == 0
 
 
 def test_primary_suppression_counts_patients_beneficiaries_and_the_others():
