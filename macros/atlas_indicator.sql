@@ -13,7 +13,8 @@
 {{ config(
     materialized='incremental',
     unique_key='year',
-    incremental_strategy='delete+insert',
+    incremental_strategy=yearly_incremental_strategy(),
+    partition_by=yearly_partition_by(),
     on_schema_change='fail',
 ) }}
 {%- if measure not in ('patients', 'exams') -%}
@@ -94,7 +95,8 @@ select * from final
 {{ config(
     materialized='incremental',
     unique_key='year',
-    incremental_strategy='delete+insert',
+    incremental_strategy=yearly_incremental_strategy(),
+    partition_by=yearly_partition_by(),
     on_schema_change='fail',
 ) }}
 with

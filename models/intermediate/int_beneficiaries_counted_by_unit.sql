@@ -1,7 +1,12 @@
 {#- The denominator at the finest unit, shared by every indicator; a null unit holds the persons
     without a known domicile, who count in the Belgian row only. -#}
 
-{{ config(materialized='incremental', unique_key='year', incremental_strategy='delete+insert') }}
+{{ config(
+    materialized='incremental',
+    unique_key='year',
+    incremental_strategy=yearly_incremental_strategy(),
+    partition_by=yearly_partition_by(),
+) }}
 
 with
 

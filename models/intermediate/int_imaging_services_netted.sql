@@ -1,7 +1,12 @@
 {#- Corrections are netted per (person, code, service date); only codes of the list, inside their
     validity window on the service date, are imaging. -#}
 
-{{ config(materialized='incremental', unique_key='year', incremental_strategy='delete+insert') }}
+{{ config(
+    materialized='incremental',
+    unique_key='year',
+    incremental_strategy=yearly_incremental_strategy(),
+    partition_by=yearly_partition_by(),
+) }}
 
 with
 
