@@ -424,10 +424,10 @@ beneficiaries_in_strata as (
 
 
 {% macro catalog_text(value) -%}
-    {#- A metadata text as a SQL string literal (quotes doubled), or a typed null. -#}
+    {#- A metadata text as a SQL string literal (quotes escaped the engine's way), or a typed null. -#}
     {%- if value is none -%}
         cast(null as {{ type_text(4000) }})
     {%- else -%}
-        cast('{{ value | string | replace("'", "''") }}' as {{ type_text(4000) }})
+        cast('{{ dbt.escape_single_quotes(value | string) }}' as {{ type_text(4000) }})
     {%- endif -%}
 {%- endmacro %}
