@@ -36,6 +36,7 @@ import pandas as pd
 THRESHOLD = 5
 Z_95 = 1.959963984540054
 COUNTRY = ("country", "01000")
+LEVELS = ["country", "region", "province", "arrondissement", "commune", "sector"]
 NO_DOMICILE = ("no_domicile", "01000")
 """The persons without a known domicile: Belgium minus the sum of its regions, never published."""
 
@@ -307,7 +308,13 @@ def write_publication(published: pd.DataFrame, out_dir: Path, manifest: dict | N
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for indicator_code, rows in published.groupby("indicator_code", sort=True):
-        rows = rows.drop(columns="indicator_code").reset_index(drop=True)
+        level_rank = rows["geo_level"].map({level: rank for rank, level in enumerate(LEVELS)})
+        rows = (
+            rows.assign(level_rank=level_rank)
+            .sort_values(["year", "level_rank", "geo_code"])
+            .drop(columns=["indicator_code", "level_rank"])
+            .reset_index(drop=True)
+        )
         csv_path, parquet_path, json_path = (
             out_dir / f"{indicator_code}.{ext}" for ext in ("csv", "parquet", "json")
         )

@@ -330,6 +330,8 @@ def test_make_publish_writes_three_files_per_indicator_from_the_layer(hand_made_
         assert metadata["statistical_secrecy"]["threshold"] == 5
         assert metadata["indicator_code"] == code and metadata["description"]
         assert set(metadata["columns"]) == set(from_parquet.columns)
+        assert from_parquet.iloc[0][["geo_level", "geo_code"]].tolist() == ["country", "01000"]
+        assert from_parquet["year"].is_monotonic_increasing
 
 
 @pytest.mark.dbt
