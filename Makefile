@@ -15,7 +15,7 @@ SCALE ?= 0.01
 YEARS ?= 2006-2024
 SEED ?= 42
 
-.PHONY: run test setup generate build docs lint lock clean bench chromium publish
+.PHONY: run test setup generate build docs lint lock clean bench chromium publish test-spark java
 
 run: setup generate build docs
 	@echo
@@ -62,6 +62,15 @@ docs: setup
 # The docs-site test renders pages in Debian's chromium (no browser download); installed once, as root.
 chromium:
 	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+# Spark parity (issue 5): a hand-made and a small synthetic extract built on DuckDB and on a local Spark
+# session (dbt-spark, Java 17), every SQL table compared row for row. Separate from `make test` (minutes).
+test-spark: setup java
+	IMAGING_SPARK_PARITY=1 $(BIN)/pytest -s tests/python/test_spark_parity.py
+
+# Spark runs on a Java 17 runtime; installed once from Debian's packages, as root, when none is there.
+java:
+	@command -v java >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null; }
 
 lint: setup
 	$(BIN)/ruff check .
