@@ -93,7 +93,7 @@ counts_by_unit as (
         d.unit,
         count(*) as beneficiaries,
         count(p.person_id) as patients_any,
-        count_if(p.therapeutic) as patients_therapeutic
+        count_if(coalesce(p.therapeutic, false)) as patients_therapeutic
     from domiciled as d
     left join patients as p on p.person_id = d.person_id and p.year = d.year
     group by 1, 2
