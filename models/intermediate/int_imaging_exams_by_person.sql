@@ -1,6 +1,7 @@
-{#- One row per person, year, category and provider group with at least one exam. The person's
-    domicile unit is carried along so that every indicator counts by a group by, without joining
-    the whole population again. -#}
+{#- One row per beneficiary, year, category and provider group with at least one exam: the inner join
+    with the beneficiaries keeps the exams of persons with a valid population row that year only. The
+    person's domicile unit is carried along so that every indicator counts by a group by, without
+    joining the whole population again. -#}
 
 {{ config(
     materialized='incremental',

@@ -1,5 +1,7 @@
 {#- Corrections are netted per (person, code, service date); only codes of the list, inside their
-    validity window on the service date, are imaging. -#}
+    validity window on the service date, are imaging. Lines are taken after the row rules of staging;
+    whether the person is a beneficiary that year is settled where the exams meet the beneficiaries
+    (int_imaging_exams_by_person), after the imaging lines - a small share of all lines - are netted. -#}
 
 {{ config(
     materialized='incremental',
@@ -12,7 +14,7 @@ with
 
 claim_lines as (
 
-    select * from {{ ref('int_claim_lines_checked') }}
+    select * from {{ ref('stg_atlas__claims') }}
     where reject_reason is null and {{ years_to_build() }}
 
 ),
