@@ -15,7 +15,7 @@ SCALE ?= 0.01
 YEARS ?= 2006-2024
 SEED ?= 42
 
-.PHONY: run test setup generate build docs lint lock clean bench chromium publish test-spark java
+.PHONY: run test setup generate build docs lint lock clean bench calibration chromium publish test-spark java
 
 run: setup generate build docs
 	@echo
@@ -75,6 +75,10 @@ java:
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# The built marts next to the published figures the synthetic data are calibrated against.
+calibration: setup
+	$(BIN)/dbt show --select calibration_vs_published --limit 50
 
 # Benchmark (not a test): generation, dbt build of the headline marts, the reference query, per scale.
 BENCH_SCALES ?= 0.1 0.3 1.0
