@@ -15,32 +15,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from imaging_atlas.raw_contract import CLAIMS_SCHEMA
 from imaging_atlas.synthetic import parameters as par
 from imaging_atlas.synthetic.claims import ClaimLines
-
-POPULATION_SCHEMA = pa.schema(
-    [
-        ("person_id", pa.string()),
-        ("year", pa.int32()),
-        ("birth_year", pa.int32()),
-        ("sex", pa.string()),
-        ("increased_reimbursement", pa.bool_()),
-        ("commune_dec31", pa.string()),
-        ("sector_dec31", pa.string()),
-        ("commune_jun30", pa.string()),
-        ("sector_jun30", pa.string()),
-    ]
-)
-
-CLAIMS_SCHEMA = pa.schema(
-    [
-        ("person_id", pa.string()),
-        ("service_date", pa.date32()),
-        ("nomenclature_code", pa.string()),
-        ("quantity", pa.int32()),
-        ("amount_eur", pa.decimal128(12, 2)),
-    ]
-)
 
 PARQUET_FILE_NAME = "part-0.parquet"
 

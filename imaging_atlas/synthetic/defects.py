@@ -14,6 +14,7 @@ from enum import IntEnum
 import numpy as np
 import pyarrow as pa
 
+from imaging_atlas.raw_contract import POPULATION_SCHEMA
 from imaging_atlas.synthetic import arrow_io as aio
 from imaging_atlas.synthetic import parameters as par
 from imaging_atlas.synthetic.claims import ClaimLines
@@ -128,7 +129,7 @@ def population_table(population: YearPopulation, geo: Geography, rng: np.random.
             aio.take_with_nulls(commune_dictionary, commune_jun30),
             aio.take_with_nulls(sector_dictionary, sector_jun30),
         ],
-        schema=aio.POPULATION_SCHEMA,
+        schema=POPULATION_SCHEMA,
     )
     every_row = np.arange(n)
     duplicates = table.take(pick_rows(every_row, par.POPULATION_DEFECTS["duplicate_person_year"], rng))

@@ -20,6 +20,7 @@ import numpy as np
 import pyarrow.parquet as pq
 from tqdm import tqdm
 
+from imaging_atlas.raw_contract import CLAIMS_SCHEMA
 from imaging_atlas.synthetic import arrow_io as aio
 from imaging_atlas.synthetic import parameters as par
 from imaging_atlas.synthetic.calibration import (
@@ -144,7 +145,7 @@ def _write_claims(
     )
     path = aio.year_file(context.out_dir, "claims", year)
     rows = 0
-    with pq.ParquetWriter(path, aio.CLAIMS_SCHEMA) as writer:
+    with pq.ParquetWriter(path, CLAIMS_SCHEMA) as writer:
         clean_style = np.zeros(len(defects.corrections), np.int8)
         for table in chain(
             aio.claim_lines_tables(imaging, defects.imaging_style, person_ids, chunk),

@@ -13,29 +13,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-POPULATION_SCHEMA = pa.schema(
-    [
-        ("person_id", pa.string()),
-        ("year", pa.int32()),
-        ("birth_year", pa.int32()),
-        ("sex", pa.string()),
-        ("increased_reimbursement", pa.bool_()),
-        ("commune_dec31", pa.string()),
-        ("sector_dec31", pa.string()),
-        ("commune_jun30", pa.string()),
-        ("sector_jun30", pa.string()),
-    ]
-)
-
-CLAIMS_SCHEMA = pa.schema(
-    [
-        ("person_id", pa.string()),
-        ("service_date", pa.date32()),
-        ("nomenclature_code", pa.string()),
-        ("quantity", pa.int32()),
-        ("amount_eur", pa.decimal128(12, 2)),
-    ]
-)
+from imaging_atlas.raw_contract import CLAIMS_SCHEMA, POPULATION_SCHEMA
 
 # person_id, year, birth_year, sex, bim, commune_dec31, sector_dec31, commune_jun30, sector_jun30
 POPULATION_ROWS = [

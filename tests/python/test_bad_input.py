@@ -19,9 +19,9 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from hand_made_extract import CLAIMS_SCHEMA, POPULATION_SCHEMA
 
 from imaging_atlas.project import PROJECT_DIR, DbtRun, run_dbt
+from imaging_atlas.raw_contract import CLAIMS_SCHEMA, POPULATION_SCHEMA
 from imaging_atlas.validate import check_raw_dir
 
 GOOD_PERSON = ("A", 2016, 1950, "F", False, "11001", "11001A00-", "11001", "11001A00-")

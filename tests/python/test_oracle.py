@@ -35,12 +35,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from hand_made_extract import CLAIMS_SCHEMA, POPULATION_SCHEMA
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from oracle import load_reference, oracle_marts
 
 from imaging_atlas.project import PROJECT_DIR, DbtRun, run_dbt
+from imaging_atlas.raw_contract import CLAIMS_SCHEMA, POPULATION_SCHEMA
 
 pytestmark = pytest.mark.dbt
 

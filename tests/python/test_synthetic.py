@@ -14,9 +14,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from imaging_atlas.cli import main
+from imaging_atlas.raw_contract import CLAIMS_SCHEMA, POPULATION_SCHEMA
 from imaging_atlas.synthetic import generate
 from imaging_atlas.synthetic import parameters as par
-from imaging_atlas.synthetic.arrow_io import CLAIMS_SCHEMA, POPULATION_SCHEMA
 from imaging_atlas.synthetic.measure import measured_shares
 from imaging_atlas.synthetic.reference import default_seeds_dir
 
