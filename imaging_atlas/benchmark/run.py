@@ -82,7 +82,7 @@ def machine_description() -> str:
 
 def count_input_rows(raw_dir: Path) -> int:
     """Rows of both raw tables, read from the Parquet footers."""
-    query = "select coalesce(sum(row_group_num_rows), 0) from parquet_metadata(?)"
+    query = "select coalesce(sum(num_rows), 0) from parquet_file_metadata(?)"
     total = 0
     with duckdb.connect() as connection:
         for table in ("population", "claims"):
