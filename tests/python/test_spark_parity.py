@@ -83,7 +83,9 @@ def parity_build(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     workdir = tmp_path_factory.mktemp(f"parity_{request.param}")
     raw_dir = workdir / "raw"
     EXTRACTS[request.param](raw_dir)
-    duckdb_run = DbtRun(raw_dir=raw_dir, db_path=workdir / "atlas.duckdb", target_path=workdir / "target_duckdb")
+    duckdb_run = DbtRun(
+        raw_dir=raw_dir, db_path=workdir / "atlas.duckdb", target_path=workdir / "target_duckdb"
+    )
     spark_run = SparkDbtRun(
         raw_dir=raw_dir,
         db_path=workdir / "unused.duckdb",
@@ -138,16 +140,16 @@ def differences(connection: duckdb.DuckDBPyConnection, table: str, spark_dir: Pa
         params=[[str(f) for f in files]],
     )
     spark_columns = {name.lower() for name in spark_rows.columns}
-    assert spark_columns == {name for name, _ in columns}, f"{table}: columns differ on Spark: {spark_columns}"
+    assert spark_columns == {name for name, _ in columns}, f"{table}: Spark has columns {spark_columns}"
     connection.register("spark_rows", spark_rows)
-    spark_select = ", ".join(f'cast("{name}" as {data_type}) as "{name}"' for name, data_type in columns)
-    names = ", ".join(f'"{name}"' for name, _ in columns)
-    only_duckdb = connection.execute(
-        f'select count(*) from (select {names} from "{table}" except all select {spark_select} from spark_rows)'
-    ).fetchall()[0][0]
-    only_spark = connection.execute(
-        f'select count(*) from (select {spark_select} from spark_rows except all select {names} from "{table}")'
-    ).fetchall()[0][0]
+    duckdb_columns = ", ".join(f'"{name}"' for name, _ in columns)
+    spark_columns_cast = ", ".join(f'cast("{name}" as {kind}) as "{name}"' for name, kind in columns)
+    duckdb_side = f'select {duckdb_columns} from "{table}"'
+    spark_side = f"select {spark_columns_cast} from spark_rows"
+    only_duckdb, only_spark = (
+        connection.execute(f"select count(*) from ({first} except all {second})").fetchall()[0][0]
+        for first, second in [(duckdb_side, spark_side), (spark_side, duckdb_side)]
+    )
     connection.unregister("spark_rows")
     return duckdb_rows, only_duckdb, only_spark
 
@@ -170,7 +172,7 @@ def test_every_table_identical_on_both_engines(parity_build: ParityBuild) -> Non
             rows, only_duckdb, only_spark = differences(connection, table, table_dir)
             rows_compared += rows
             if only_duckdb or only_spark:
-                mismatches.append(f"{table}: {rows} rows, {only_duckdb} only on DuckDB, {only_spark} only on Spark")
+                mismatches.append(f"{table}: {rows} rows, {only_duckdb} DuckDB-only, {only_spark} Spark-only")
     assert not mismatches, f"{parity_build.name} extract:\n" + "\n".join(mismatches)
     # Every unit of the 2025 geography is published each year: the comparison is never vacuous.
     assert rows_compared > 2 * (1 + 3 + 10 + 43 + 565 + 19_814 + 565)
