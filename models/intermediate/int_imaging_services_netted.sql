@@ -1,21 +1,18 @@
 {#- Corrections are netted per (person, code, service date); only codes of the list, inside their
     validity window on the service date, are imaging. Lines are taken after the row rules of staging;
     whether the person is a beneficiary that year is settled where the exams meet the beneficiaries
-    (int_imaging_exams_by_person), after the imaging lines - a small share of all lines - are netted. -#}
+    (int_imaging_exams_by_person), after the imaging lines - a small share of all lines - are netted.
+    A view: only int_imaging_exams_by_person reads it, and writing every netted service of a national
+    extract to disk would cost more than grouping them again. -#}
 
-{{ config(
-    materialized='incremental',
-    unique_key='year',
-    incremental_strategy=yearly_incremental_strategy(),
-    partition_by=yearly_partition_by(),
-) }}
+{{ config(materialized='view') }}
 
 with
 
 claim_lines as (
 
     select * from {{ ref('stg_atlas__claims') }}
-    where reject_reason is null and {{ years_to_build() }}
+    where reject_reason is null
 
 ),
 

@@ -9,7 +9,7 @@ source as (
 typed as (
 
     select
-        nullif(trim(cast(person_id as {{ type_text(64) }})), '') as person_id,
+        {{ trimmed_text('person_id', 64) }} as person_id,
         cast(service_date as date) as service_date,
         cast(nomenclature_code as {{ type_text(32) }}) as nomenclature_code_raw,
         {{ normalised_code('nomenclature_code', 6) }} as nomenclature_code,

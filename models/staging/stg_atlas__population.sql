@@ -9,19 +9,20 @@ source as (
 typed as (
 
     select
-        nullif(trim(cast(person_id as {{ type_text(64) }})), '') as person_id,
+        {{ trimmed_text('person_id', 64) }} as person_id,
         cast(year as integer) as year,
         cast(birth_year as integer) as birth_year,
         case
+            when sex in ('M', 'F') then cast(sex as {{ type_text(1) }})
             when upper(trim(cast(sex as {{ type_text(8) }}))) in ('M', 'F')
                 then upper(trim(cast(sex as {{ type_text(8) }})))
             else 'U'
         end as sex,
         cast(increased_reimbursement as boolean) as increased_reimbursement,
-        nullif(trim(cast(commune_dec31 as {{ type_text(16) }})), '') as commune_dec31,
-        nullif(trim(cast(sector_dec31 as {{ type_text(16) }})), '') as sector_dec31,
-        nullif(trim(cast(commune_jun30 as {{ type_text(16) }})), '') as commune_jun30,
-        nullif(trim(cast(sector_jun30 as {{ type_text(16) }})), '') as sector_jun30
+        {{ trimmed_text('commune_dec31', 16) }} as commune_dec31,
+        {{ trimmed_text('sector_dec31', 16) }} as sector_dec31,
+        {{ trimmed_text('commune_jun30', 16) }} as commune_jun30,
+        {{ trimmed_text('sector_jun30', 16) }} as sector_jun30
 
     from source
 

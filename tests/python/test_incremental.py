@@ -16,7 +16,6 @@ pytestmark = pytest.mark.dbt
 YEARLY_TABLES = (
     "int_beneficiaries_domiciled",
     "int_beneficiaries_counted_by_unit",
-    "int_imaging_services_netted",
     "int_imaging_exams_by_person",
     "stat_013_001_at",
     "stat_013_004_at",
