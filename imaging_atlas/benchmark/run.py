@@ -44,7 +44,7 @@ class BenchResult:
     generation: Measurement
     dbt_marts: Measurement
     reference: Measurement
-    dbt_full: Measurement
+    dbt_full: Measurement | None
     machine: str
     date: str
 
@@ -115,7 +115,9 @@ def compare_with_reference(db_path: Path, reference_file: Path) -> None:
         raise AssertionError(f"{differences} rows of the marts differ from the reference query")
 
 
-def run_one(scale: float, years: str, workdir: Path, seed: int, reuse_raw: bool) -> BenchResult:
+def run_one(
+    scale: float, years: str, workdir: Path, seed: int, reuse_raw: bool, full_build: bool = True
+) -> BenchResult:
     """Generate (or reuse), build the headline marts from scratch, run the reference, compare."""
     run_dir = workdir / f"scale_{scale}_{years}"
     raw_dir = run_dir / "raw"
@@ -144,7 +146,7 @@ def run_one(scale: float, years: str, workdir: Path, seed: int, reuse_raw: bool)
     )  # fmt: skip
     compare_with_reference(run.db_path, reference_file)
     run.db_path.unlink()
-    dbt_full = measure([dbt_executable(), "build"], env)
+    dbt_full = measure([dbt_executable(), "build"], env) if full_build else None
     return BenchResult(
         scale=scale,
         years=years,
@@ -183,11 +185,12 @@ def results_table(results: list[dict]) -> str:
     ]
     for r in results:
         gen, dbt, ref, full = r["generation"], r["dbt_marts"], r["reference"], r["dbt_full"]
+        full_text = f"{full['seconds']} ({full['peak_mb']:.0f})" if full else "not measured"
         lines.append(
             f"| {r['scale']} | {r['years']} | {r['input_rows']:,} | {gen['seconds']} ({gen['peak_mb']:.0f}) "
             f"| {dbt['seconds']} ({dbt['peak_mb']:.0f}) | {ref['seconds']} ({ref['peak_mb']:.0f}) "
             f"| {r['ratio']} | {r['input_rows'] / dbt['seconds']:,.0f} "
-            f"| {full['seconds']} ({full['peak_mb']:.0f}) "
+            f"| {full_text} "
             f"| {r['machine']}, {r['date']} |"
         )
     return "\n".join(lines)
@@ -210,9 +213,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--reuse-raw", action="store_true", help="keep generated data of an earlier run")
     parser.add_argument("--readme", type=Path, help="rewrite the benchmark table of this README")
     parser.add_argument("--no-save", action="store_true", help="do not record the results (smoke runs)")
+    parser.add_argument(
+        "--no-full-build", action="store_true", help="skip the whole dbt build (long histories)"
+    )
     args = parser.parse_args(argv)
     for scale in args.scales:
-        result = run_one(scale, args.years, args.workdir, args.seed, args.reuse_raw)
+        result = run_one(scale, args.years, args.workdir, args.seed, args.reuse_raw, not args.no_full_build)
         print(results_table([{**asdict(result), "ratio": round(result.ratio, 2)}]), flush=True)
         if not args.no_save:
             results = save_result(result)
