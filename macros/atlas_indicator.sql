@@ -10,13 +10,7 @@
     the levels by geo_rollup_ctes: a person lives in exactly one unit a year, so patient counts add up.
     Persons without a known domicile have no unit and reach the Belgian row only.
 -#}
-{{ config(
-    materialized='incremental',
-    unique_key='year',
-    incremental_strategy=yearly_incremental_strategy(),
-    partition_by=yearly_partition_by(),
-    on_schema_change='fail',
-) }}
+{{ config_incremental_by_year() }}
 {%- if measure not in ('patients', 'exams') -%}
     {{ exceptions.raise_compiler_error("atlas_indicator: measure must be 'patients' or 'exams', not " ~ measure) }}
 {%- endif %}
@@ -92,13 +86,7 @@ select * from final
     on the complete grid of units x the strata present in that year. Same scope, counts and roll-up as
     the indicator mart: summed over the strata, a cube row equals the mart row.
 -#}
-{{ config(
-    materialized='incremental',
-    unique_key='year',
-    incremental_strategy=yearly_incremental_strategy(),
-    partition_by=yearly_partition_by(),
-    on_schema_change='fail',
-) }}
+{{ config_incremental_by_year() }}
 with
 
 {{ exams_in_scope_ctes(indicator_code) }}

@@ -19,3 +19,17 @@
     1 = 1
 {%- endif -%}
 {%- endmacro %}
+
+
+{% macro config_incremental_by_year() -%}
+{#- The configuration of every model that is built year by year: one year is replaced as a whole
+    (delete+insert on DuckDB, the year's partition overwritten on Spark). A change of columns needs
+    --full-refresh rather than a table with a hole. -#}
+{{ config(
+    materialized='incremental',
+    unique_key='year',
+    incremental_strategy=yearly_incremental_strategy(),
+    partition_by=yearly_partition_by(),
+    on_schema_change='fail',
+) }}
+{%- endmacro %}

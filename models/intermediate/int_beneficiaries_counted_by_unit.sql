@@ -1,12 +1,7 @@
 {#- The denominator at the finest unit, shared by every indicator; a null unit holds the persons
     without a known domicile, who count in the Belgian row only. -#}
 
-{{ config(
-    materialized='incremental',
-    unique_key='year',
-    incremental_strategy=yearly_incremental_strategy(),
-    partition_by=yearly_partition_by(),
-) }}
+{{ config_incremental_by_year() }}
 
 with
 

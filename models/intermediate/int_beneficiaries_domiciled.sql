@@ -1,12 +1,7 @@
 {#- The domicile rule of DESIGN.md §3: 31 December when its commune is known, else 30 June, else none;
     the sector always from the chosen date, and only when it belongs to the chosen (2025) commune. -#}
 
-{{ config(
-    materialized='incremental',
-    unique_key='year',
-    incremental_strategy=yearly_incremental_strategy(),
-    partition_by=yearly_partition_by(),
-) }}
+{{ config_incremental_by_year() }}
 
 with
 

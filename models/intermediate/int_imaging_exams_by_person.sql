@@ -3,12 +3,7 @@
     person's domicile unit is carried along so that every indicator counts by a group by, without
     joining the whole population again. -#}
 
-{{ config(
-    materialized='incremental',
-    unique_key='year',
-    incremental_strategy=yearly_incremental_strategy(),
-    partition_by=yearly_partition_by(),
-) }}
+{{ config_incremental_by_year() }}
 
 with
 
