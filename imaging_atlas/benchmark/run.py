@@ -160,6 +160,47 @@ def run_one(
     )
 
 
+def run_history(scale: float, years: str, workdir: Path, seed: int, reuse_raw: bool) -> dict:
+    """A national history built as it is maintained: from an empty database, one year per dbt run
+    (var refresh_years), so that memory stays at the size of one year whatever the number of years."""
+    run_dir = workdir / f"scale_{scale}_{years}"
+    raw_dir = run_dir / "raw"
+    run = DbtRun(raw_dir=raw_dir, db_path=run_dir / "atlas.duckdb", target_path=run_dir / "target")
+    first, _, last = years.partition("-")
+    if not (reuse_raw and raw_dir.exists()):
+        shutil.rmtree(raw_dir, ignore_errors=True)
+        measure(
+            [sys.executable, "-m", "imaging_atlas", "generate", "--out", str(raw_dir), "--scale", str(scale),
+             "--years", years, "--seed", str(seed), "--force", "--no-progress"]
+        )  # fmt: skip
+    run.db_path.unlink(missing_ok=True)
+    env = run.environment()
+    env.setdefault("IMAGING_TEMP_DIR", str(run_dir / "duckdb_tmp"))
+    selection = " ".join(f"+{mart}" for mart in HEADLINE_MARTS)
+    steps = []
+    for year in range(int(first), int(last or first) + 1):
+        step = measure(
+            [dbt_executable(), "build", "--select", selection, "--exclude", "test_type:data",
+             "--vars", f"{{refresh_years: [{year}]}}"],
+            env,
+        )  # fmt: skip
+        steps.append({"year": year, **asdict(step)})
+        print(f"{year}: {step.seconds} s, peak {step.peak_mb:.0f} MB", flush=True)
+    history = {
+        "scale": scale,
+        "years": years,
+        "input_rows": count_input_rows(raw_dir),
+        "dbt_seconds": round(sum(step["seconds"] for step in steps), 1),
+        "dbt_peak_mb": max(step["peak_mb"] for step in steps),
+        "database_mb": round(run.db_path.stat().st_size / 1024**2),
+        "steps": steps,
+        "machine": machine_description(),
+        "date": time.strftime("%Y-%m-%d"),
+    }
+    (RESULTS_FILE.parent / "history.json").write_text(json.dumps(history, indent=2) + "\n")
+    return history
+
+
 def load_results() -> list[dict]:
     return json.loads(RESULTS_FILE.read_text()) if RESULTS_FILE.exists() else []
 
@@ -216,7 +257,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--no-full-build", action="store_true", help="skip the whole dbt build (long histories)"
     )
+    parser.add_argument("--history", action="store_true", help="build the years one dbt run at a time")
     args = parser.parse_args(argv)
+    if args.history:
+        for scale in args.scales:
+            history = run_history(scale, args.years, args.workdir, args.seed, args.reuse_raw)
+            print({key: value for key, value in history.items() if key != "steps"})
+        return
     for scale in args.scales:
         result = run_one(scale, args.years, args.workdir, args.seed, args.reuse_raw, not args.no_full_build)
         print(results_table([{**asdict(result), "ratio": round(result.ratio, 2)}]), flush=True)
