@@ -75,7 +75,7 @@ final as (
         case
             when domicile_chosen.commune_nis is null then null
             when sectors.sector_code is not null then sectors.sector_code
-            else {{ dbt.concat(['domicile_chosen.commune_nis', "'ZZZZ'"]) }}
+            else {{ unknown_sector_code('domicile_chosen.commune_nis') }}
         end as sector_unit_code
 
     from domicile_chosen

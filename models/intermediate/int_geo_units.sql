@@ -143,10 +143,10 @@ unknown_sector_units as (
 
     select
         'sector' as geo_level,
-        {{ dbt.concat(['commune_nis', "'ZZZZ'"]) }} as geo_code,
+        {{ unknown_sector_code('commune_nis') }} as geo_code,
         {{ dbt.concat(["'Secteur inconnu - '", 'name_fr']) }} as name_fr,
         {{ dbt.concat(["'Onbekende sector - '", 'name_nl']) }} as name_nl,
-        {{ dbt.concat(['commune_nis', "'ZZZZ'"]) }} as sector_code,
+        {{ unknown_sector_code('commune_nis') }} as sector_code,
         commune_nis,
         arrondissement_nis,
         province_nis,
