@@ -2,20 +2,70 @@
 {#-
     The yearly update: heavy models are incremental by year (delete+insert keyed on year), so adding a
     year processes only that year. The years built are those of var `refresh_years` when given (to
-    rebuild a year whose late bookings arrived, or to build a national history year by year from an
-    empty database, which keeps memory at the size of one year); otherwise, on an incremental run, the
-    years present upstream but not yet in this model, and on a full build (or --full-refresh) every year.
+    rebuild a year whose late bookings arrived); otherwise, on an incremental run, the years present
+    upstream but not yet in this model, and on a full build (or --full-refresh) every year.
+    On an incremental run the condition also carries a plain lower bound (the first year missing from
+    this model), which the engine can push into the scan of the raw files: a new year then reads only
+    the files and row groups of the new years (see build_year_bounds).
+-#}
+{%- set bounds = build_year_bounds() -%}
+{%- if bounds.listed is not none -%}
+    {{ year_column }} in ({{ bounds.listed | join(', ') }})
+{%- elif is_incremental() -%}
+    {{ year_column }} not in (select distinct year from {{ this }})
+    {%- if bounds.first is not none %} and {{ year_column }} >= {{ bounds.first }}{% endif -%}
+{%- else -%}
+    1 = 1
+{%- endif -%}
+{%- endmacro %}
+
+
+{% macro dates_to_build(date_column) -%}
+{#-
+    The same years as years_to_build, as a range of a date column read from the raw files (the service
+    date of a claim line). A model filters on it next to years_to_build because the year of a claim line
+    is computed from its date, and a filter on a computed year cannot reach the Parquet reader: a range
+    on the date itself is pushed into the scan, which skips every file and row group whose statistics
+    lie outside it. Rows are kept by years_to_build; this range only prunes, so it may be wider.
+-#}
+{%- set bounds = build_year_bounds() -%}
+{%- if bounds.first is none -%}
+    1 = 1
+{%- else -%}
+    {{ date_column }} >= cast('{{ bounds.first }}-01-01' as date)
+    {%- if bounds.last is not none %}
+    and {{ date_column }} < cast('{{ bounds.last + 1 }}-01-01' as date)
+    {%- endif -%}
+{%- endif -%}
+{%- endmacro %}
+
+
+{% macro build_year_bounds() -%}
+{#-
+    The years this run builds, as data for years_to_build and dates_to_build: `listed` (var
+    refresh_years, else none), and the range `first` .. `last` that holds every year built (none when
+    unbounded). An incremental run without refresh_years builds the years missing from this model: they
+    all lie from the first year, counted from var first_year, that the model does not hold yet, with no
+    upper bound. The model's years are read when dbt executes the model (not while parsing).
 -#}
 {%- set refresh_years = var('refresh_years', none) -%}
 {%- if refresh_years is not none -%}
     {%- if refresh_years is string or refresh_years is number -%}
         {%- set refresh_years = [refresh_years] -%}
     {%- endif -%}
-    {{ year_column }} in ({{ refresh_years | join(', ') }})
-{%- elif is_incremental() -%}
-    {{ year_column }} not in (select distinct year from {{ this }})
+    {%- set listed = refresh_years | map('int') | list -%}
+    {{ return({'listed': listed, 'first': listed | min, 'last': listed | max}) }}
+{%- elif execute and is_incremental() -%}
+    {%- set held = run_query('select distinct year from ' ~ this).columns[0].values() | map('int') | list -%}
+    {%- set ns = namespace(first=var('first_year') | int) -%}
+    {%- for year in held | sort -%}
+        {%- if year == ns.first -%}
+            {%- set ns.first = year + 1 -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return({'listed': none, 'first': ns.first, 'last': none}) }}
 {%- else -%}
-    1 = 1
+    {{ return({'listed': none, 'first': none, 'last': none}) }}
 {%- endif -%}
 {%- endmacro %}
 

@@ -10,7 +10,7 @@ with
 services as (
 
     select * from {{ ref('int_imaging_services_netted') }}
-    where net_quantity > 0 and {{ years_to_build() }}
+    where net_quantity > 0 and {{ years_to_build() }} and {{ dates_to_build('service_date') }}
 
 ),
 
