@@ -1,8 +1,14 @@
-"""`make bench`: time generation, the dbt build of the headline marts and the reference query.
+"""`make bench`: the dbt build of the headline marts against the hand-written reference query.
 
-Usage: python -m imaging_atlas.benchmark --scales 0.1 0.3 1.0 --years 2024 [--readme README.md]
-Results accumulate in benchmarks/results.json (one entry per scale and year range, the latest run wins)
-and, with --readme, the table between the bench markers of the README is rewritten from that file.
+Usage: python -m imaging_atlas.benchmark --data-dir /work/bench-data --cases one-year-1.0 five-years
+    nineteen-years yearly-update [--generate] [--doc docs/benchmark.md]
+
+Each case builds the two headline marts and everything upstream from an empty database (`dbt build`,
+seeds and unit tests included, data tests excluded), runs the reference query over the same files and
+checks that both give the same figures for every unit. The yearly update rebuilds the latest year in the
+database of the nineteen-year case, reading the 19-year extract. Results accumulate in
+benchmarks/results.json (one entry per case, the latest run wins); with --doc the tables between the
+bench markers of that page are rewritten from that file.
 """
 
 from __future__ import annotations
@@ -11,7 +17,6 @@ import argparse
 import json
 import os
 import platform
-import shutil
 import subprocess
 import sys
 import time
@@ -23,38 +28,39 @@ import duckdb
 from imaging_atlas.project import PROJECT_DIR, DbtRun, dbt_executable
 
 RESULTS_FILE = PROJECT_DIR / "benchmarks" / "results.json"
-README_START = "<!-- bench:start -->"
-README_END = "<!-- bench:end -->"
+DOC_START = "<!-- bench:start -->"
+DOC_END = "<!-- bench:end -->"
 HEADLINE_MARTS = ("stat_013_001_at", "stat_013_023_at")
+HISTORY_YEARS = (2006, 2024)
+FIVE_YEARS = (2020, 2024)
+CASE_ORDER = ("one-year", "five-years", "nineteen-years", "yearly-update", "yearly-update-plain-files")
 
 
 @dataclass(frozen=True)
 class Measurement:
-    """Wall time and peak resident memory of one child process."""
+    """Wall time and peak resident memory of one child process (and its children)."""
 
     seconds: float
     peak_mb: float
+    failure: str | None = None
 
 
 @dataclass(frozen=True)
-class BenchResult:
+class Case:
+    """One line of the benchmark table: which extract, which years are built, into which database."""
+
+    name: str
     scale: float
     years: str
-    input_rows: int
-    generation: Measurement
-    dbt_marts: Measurement
-    reference: Measurement
-    dbt_full: Measurement | None
-    machine: str
-    date: str
-
-    @property
-    def ratio(self) -> float:
-        return self.dbt_marts.seconds / self.reference.seconds
+    raw_dir: Path
+    run_dir: Path
+    refresh_year: int | None = None
 
 
 def measure(command: list[str], env: dict[str, str] | None = None) -> Measurement:
-    """Run a command to completion; wait4 gives the peak RSS of that process (and not of ours)."""
+    """Run a command to completion; wait4 gives the peak RSS of that process (not of ours). A failure is
+    recorded with the end of its output instead of stopping the benchmark: an out-of-memory build is a
+    result too."""
     started = time.perf_counter()
     process = subprocess.Popen(
         command, cwd=PROJECT_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
@@ -62,9 +68,11 @@ def measure(command: list[str], env: dict[str, str] | None = None) -> Measuremen
     output = process.stdout.read() if process.stdout else b""
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - started
+    failure = None
     if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError(f"{' '.join(command)} failed:\n{output.decode(errors='replace')[-5000:]}")
-    return Measurement(seconds=round(elapsed, 2), peak_mb=round(usage.ru_maxrss / 1024, 1))
+        failure = output.decode(errors="replace")[-3000:]
+        print(f"{' '.join(command[:3])} failed:\n{failure}", file=sys.stderr, flush=True)
+    return Measurement(seconds=round(elapsed, 2), peak_mb=round(usage.ru_maxrss / 1024, 1), failure=failure)
 
 
 def machine_description() -> str:
@@ -91,10 +99,34 @@ def count_input_rows(raw_dir: Path) -> int:
     return total
 
 
-def compare_with_reference(db_path: Path, reference_file: Path) -> None:
-    """The marts must hold exactly the reference figures for every unit with beneficiaries."""
+def link_years(history_dir: Path, first: int, last: int, out_dir: Path) -> Path:
+    """An extract of some years of a hive-foldered history, as symbolic links to its `year=` folders:
+    the five-year case reads the same files as the nineteen-year one, without a copy."""
+    for table in ("population", "claims"):
+        (out_dir / table).mkdir(parents=True, exist_ok=True)
+        for year in range(first, last + 1):
+            link = out_dir / table / f"year={year}"
+            if not link.exists():
+                link.symlink_to(history_dir / table / f"year={year}", target_is_directory=True)
+    return out_dir
+
+
+def link_plain_files(history_dir: Path, out_dir: Path) -> Path:
+    """The same extract in the other layout of the raw contract: every Parquet file directly in its
+    table's folder (links named after their year folder), so that no folder name tells the year."""
+    for table in ("population", "claims"):
+        (out_dir / table).mkdir(parents=True, exist_ok=True)
+        for source in sorted((history_dir / table).glob("*/*.parquet")):
+            link = out_dir / table / f"{source.parent.name.replace('=', '_')}_{source.name}"
+            if not link.exists():
+                link.symlink_to(source)
+    return out_dir
+
+
+def compare_with_reference(db_path: Path, reference_file: Path) -> int:
+    """Rows where the marts differ from the reference figures (every unit with beneficiaries)."""
     with duckdb.connect(str(db_path), read_only=True) as connection:
-        differences = connection.execute(
+        return connection.execute(
             f"""
             with reference as (select * from read_parquet('{reference_file}')),
             marts as (
@@ -111,163 +143,257 @@ def compare_with_reference(db_path: Path, reference_file: Path) -> None:
                     and marts.numerator_023 is not null)
             """
         ).fetchall()[0][0]
-    if differences:
-        raise AssertionError(f"{differences} rows of the marts differ from the reference query")
 
 
-def run_one(
-    scale: float, years: str, workdir: Path, seed: int, reuse_raw: bool, full_build: bool = True
-) -> BenchResult:
-    """Generate (or reuse), build the headline marts from scratch, run the reference, compare."""
-    run_dir = workdir / f"scale_{scale}_{years}"
-    raw_dir = run_dir / "raw"
-    run = DbtRun(raw_dir=raw_dir, db_path=run_dir / "atlas.duckdb", target_path=run_dir / "target")
-    python = sys.executable
-    if reuse_raw and raw_dir.exists():
-        generation = Measurement(seconds=float("nan"), peak_mb=float("nan"))
-    else:
-        shutil.rmtree(raw_dir, ignore_errors=True)
-        generation = measure(
-            [python, "-m", "imaging_atlas", "generate", "--out", str(raw_dir), "--scale", str(scale),
-             "--years", years, "--seed", str(seed), "--force", "--no-progress"]
-        )  # fmt: skip
-    run.db_path.unlink(missing_ok=True)
-    env = run.environment()
-    env.setdefault("IMAGING_TEMP_DIR", str(run_dir / "duckdb_tmp"))
-    selection = " ".join(f"+{mart}" for mart in HEADLINE_MARTS)
-    dbt_marts = measure(
-        [dbt_executable(), "build", "--select", selection, "--exclude", "test_type:data"], env
-    )
-    reference_file = run_dir / "reference.parquet"
-    reference = measure(
-        [python, "-m", "imaging_atlas.benchmark.reference", "--raw-dir", str(raw_dir),
-         "--seeds-dir", str(PROJECT_DIR / "seeds"), "--out", str(reference_file),
-         "--memory-limit", env.get("IMAGING_MEMORY_LIMIT", "6GB")]
-    )  # fmt: skip
-    compare_with_reference(run.db_path, reference_file)
-    run.db_path.unlink()
-    dbt_full = measure([dbt_executable(), "build"], env) if full_build else None
-    return BenchResult(
-        scale=scale,
-        years=years,
-        input_rows=count_input_rows(raw_dir),
-        generation=generation,
-        dbt_marts=dbt_marts,
-        reference=reference,
-        dbt_full=dbt_full,
-        machine=machine_description(),
-        date=time.strftime("%Y-%m-%d"),
-    )
-
-
-def run_history(scale: float, years: str, workdir: Path, seed: int, reuse_raw: bool) -> dict:
-    """A national history built as it is maintained: from an empty database, one year per dbt run
-    (var refresh_years), so that memory stays at the size of one year whatever the number of years."""
-    run_dir = workdir / f"scale_{scale}_{years}"
-    raw_dir = run_dir / "raw"
-    run = DbtRun(raw_dir=raw_dir, db_path=run_dir / "atlas.duckdb", target_path=run_dir / "target")
-    first, _, last = years.partition("-")
-    if not (reuse_raw and raw_dir.exists()):
-        shutil.rmtree(raw_dir, ignore_errors=True)
-        measure(
-            [sys.executable, "-m", "imaging_atlas", "generate", "--out", str(raw_dir), "--scale", str(scale),
-             "--years", years, "--seed", str(seed), "--force", "--no-progress"]
-        )  # fmt: skip
-    run.db_path.unlink(missing_ok=True)
-    env = run.environment()
-    env.setdefault("IMAGING_TEMP_DIR", str(run_dir / "duckdb_tmp"))
-    selection = " ".join(f"+{mart}" for mart in HEADLINE_MARTS)
-    steps = []
-    for year in range(int(first), int(last or first) + 1):
-        step = measure(
-            [dbt_executable(), "build", "--select", selection, "--exclude", "test_type:data",
-             "--vars", f"{{refresh_years: [{year}]}}"],
-            env,
-        )  # fmt: skip
-        steps.append({"year": year, **asdict(step)})
-        print(f"{year}: {step.seconds} s, peak {step.peak_mb:.0f} MB", flush=True)
-    history = {
-        "scale": scale,
-        "years": years,
-        "input_rows": count_input_rows(raw_dir),
-        "dbt_seconds": round(sum(step["seconds"] for step in steps), 1),
-        "dbt_peak_mb": max(step["peak_mb"] for step in steps),
-        "database_mb": round(run.db_path.stat().st_size / 1024**2),
-        "steps": steps,
-        "machine": machine_description(),
-        "date": time.strftime("%Y-%m-%d"),
+def time_breakdown(run_results: Path, wall_seconds: float) -> dict:
+    """Where a dbt build spends its time, from dbt's own run_results.json: start-up (parsing, imports,
+    connection: the wall time dbt does not count as execution), seeds, unit tests and each model. With
+    2 threads, nodes overlap, so the parts can add up to more than the wall time."""
+    if not run_results.exists():
+        return {}
+    results = json.loads(run_results.read_text())
+    by_type: dict[str, float] = {}
+    models: dict[str, float] = {}
+    for result in results["results"]:
+        kind, _, name = result["unique_id"].split(".", 2)
+        seconds = float(result["execution_time"])
+        by_type[kind] = by_type.get(kind, 0.0) + seconds
+        if kind == "model":
+            models[name.split(".")[-1]] = round(seconds, 2)
+    return {
+        "startup": round(wall_seconds - float(results["elapsed_time"]), 2),
+        "seeds": round(by_type.get("seed", 0.0), 2),
+        "unit_tests": round(by_type.get("unit_test", 0.0), 2),
+        "models": dict(sorted(models.items(), key=lambda item: -item[1])),
     }
-    (RESULTS_FILE.parent / "history.json").write_text(json.dumps(history, indent=2) + "\n")
-    return history
+
+
+def build_command(case: Case) -> list[str]:
+    """The dbt build of the headline marts with everything upstream (data tests excluded)."""
+    command = [dbt_executable(), "build", "--select", " ".join(f"+{mart}" for mart in HEADLINE_MARTS)]
+    command += ["--exclude", "test_type:data"]
+    if case.refresh_year is not None:
+        command += ["--vars", f"{{refresh_years: [{case.refresh_year}]}}"]
+    return command
+
+
+def run_case(case: Case, reference_from: Path | None = None) -> dict:
+    """Build (or, for the yearly update, refresh one year of) the database, then check it against the
+    reference query; the update reuses the reference figures of the database it refreshes."""
+    case.run_dir.mkdir(parents=True, exist_ok=True)
+    db_path, target_path = case.run_dir / "atlas.duckdb", case.run_dir / "target"
+    run = DbtRun(raw_dir=case.raw_dir, db_path=db_path, target_path=target_path)
+    env = run.environment()
+    env.setdefault("IMAGING_TEMP_DIR", str(case.run_dir / "duckdb_tmp"))
+    if case.refresh_year is None:
+        run.db_path.unlink(missing_ok=True)
+    elif not run.db_path.exists():
+        raise FileNotFoundError(f"{case.name}: no database {run.db_path} to refresh (nineteen-years first)")
+    (run.target_path / "run_results.json").unlink(missing_ok=True)
+    print(f"{case.name}: dbt on {case.raw_dir}", flush=True)
+    dbt = measure(build_command(case), env)
+    breakdown = time_breakdown(run.target_path / "run_results.json", dbt.seconds)
+    reference_file = reference_from or case.run_dir / "reference.parquet"
+    reference = None
+    if reference_from is None:
+        print(f"{case.name}: reference query", flush=True)
+        reference = measure(
+            [sys.executable, "-m", "imaging_atlas.benchmark.reference", "--raw-dir", str(case.raw_dir),
+             "--seeds-dir", str(PROJECT_DIR / "seeds"), "--out", str(reference_file),
+             "--memory-limit", env.get("IMAGING_MEMORY_LIMIT", "6GB")]
+        )  # fmt: skip
+    differences = None
+    if dbt.failure is None and reference_file.exists():
+        differences = compare_with_reference(run.db_path, reference_file)
+        if differences:
+            raise AssertionError(f"{case.name}: {differences} rows of the marts differ from the reference")
+    return {
+        "case": case.name,
+        "scale": case.scale,
+        "years": case.years,
+        "refresh_year": case.refresh_year,
+        "input_rows": count_input_rows(case.raw_dir),
+        "dbt": asdict(dbt),
+        "reference": asdict(reference) if reference else None,
+        "rows_differing_from_reference": differences,
+        "breakdown": breakdown,
+        "database_mb": round(run.db_path.stat().st_size / 1024**2) if run.db_path.exists() else None,
+        "machine": machine_description(),
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+    }
+
+
+def generate(raw_dir: Path, scale: float, first: int, last: int, seed: int) -> None:
+    """Write a synthetic extract unless one is there already (national data take minutes to hours)."""
+    if any(raw_dir.glob("claims/**/*.parquet")):
+        return
+    command = [sys.executable, "-m", "imaging_atlas", "generate", "--out", str(raw_dir)]
+    command += ["--scale", str(scale), "--years", f"{first}-{last}", "--seed", str(seed)]
+    command += ["--force", "--no-progress"]
+    subprocess.run(command, cwd=PROJECT_DIR, check=True)
+
+
+def plan_case(name: str, data_dir: Path, workdir: Path, seed: int, make_data: bool) -> Case:
+    """Case names: one-year-<scale> (2024), five-years (2020-2024) and nineteen-years (2006-2024) of the
+    national history, yearly-update (2024 rebuilt in the nineteen-year database, hive folders) and
+    yearly-update-plain-files (the same from the same files laid out flat)."""
+    history_dir = data_dir / f"scale-1.0-{HISTORY_YEARS[0]}-{HISTORY_YEARS[1]}"
+    history_run = workdir / "nineteen-years"
+    last = HISTORY_YEARS[1]
+    if name.startswith("one-year-"):
+        scale = float(name.removeprefix("one-year-"))
+        raw_dir = data_dir / f"scale-{scale}-{last}"
+        if make_data:
+            generate(raw_dir, scale, last, last, seed)
+        return Case(name, scale, str(last), raw_dir, workdir / name)
+    if make_data and name in ("five-years", "nineteen-years", "yearly-update", "yearly-update-plain-files"):
+        generate(history_dir, 1.0, *HISTORY_YEARS, seed)
+    if name == "five-years":
+        raw_dir = link_years(history_dir, *FIVE_YEARS, workdir / "five-years-raw")
+        return Case(name, 1.0, "{}-{}".format(*FIVE_YEARS), raw_dir, workdir / name)
+    if name == "nineteen-years":
+        return Case(name, 1.0, "{}-{}".format(*HISTORY_YEARS), history_dir, history_run)
+    if name == "yearly-update":
+        return Case(name, 1.0, "{}-{}".format(*HISTORY_YEARS), history_dir, history_run, refresh_year=last)
+    if name == "yearly-update-plain-files":
+        raw_dir = link_plain_files(history_dir, workdir / "nineteen-years-plain-raw")
+        return Case(name, 1.0, "{}-{}".format(*HISTORY_YEARS), raw_dir, history_run, refresh_year=last)
+    raise ValueError(f"unknown benchmark case {name!r}")
 
 
 def load_results() -> list[dict]:
     return json.loads(RESULTS_FILE.read_text()) if RESULTS_FILE.exists() else []
 
 
-def save_result(result: BenchResult) -> list[dict]:
-    """Keep one entry per (scale, years): the latest measurement replaces the earlier one."""
-    entry = {**asdict(result), "ratio": round(result.ratio, 2)}
-    results = [r for r in load_results() if (r["scale"], r["years"]) != (result.scale, result.years)]
+def case_rank(entry: dict) -> tuple:
+    """Table order: one year by scale, then five and nineteen years, then the updates."""
+    families = [i for i, prefix in enumerate(CASE_ORDER) if entry["case"].startswith(prefix)]
+    family = families[0] if families else len(CASE_ORDER)
+    return (family, entry["scale"], entry["case"])
+
+
+def save_result(entry: dict) -> list[dict]:
+    """Keep one entry per case: the latest measurement replaces the earlier one."""
+    results = [r for r in load_results() if r.get("case") != entry["case"]]
     results.append(entry)
-    results.sort(key=lambda r: (r["years"], r["scale"]))
+    results.sort(key=case_rank)
     RESULTS_FILE.parent.mkdir(parents=True, exist_ok=True)
     RESULTS_FILE.write_text(json.dumps(results, indent=2) + "\n")
     return results
 
 
+def seconds_and_peak(measurement: dict | None) -> str:
+    if not measurement:
+        return "-"
+    text = f"{measurement['seconds']:,.1f} s, {measurement['peak_mb'] / 1024:.1f} GB"
+    return text + (" (failed)" if measurement.get("failure") else "")
+
+
+def baseline_for(entry: dict, results: list[dict]) -> tuple[str, float | None]:
+    """What a case is compared with: its own reference query; for the yearly update, building that year
+    alone from a one-year national extract (goal 1.2x); for a history, years x the one-year reference
+    (goal 2x)."""
+    one_year = next((r for r in results if r["case"] == "one-year-1.0"), None)
+    if entry["refresh_year"] is not None:
+        if one_year is None:
+            return "-", None
+        seconds = one_year["dbt"]["seconds"]
+        return f"one national year built alone: {seconds:,.1f} s", seconds
+    if entry["reference"] is None:
+        return "-", None
+    return seconds_and_peak(entry["reference"]), entry["reference"]["seconds"]
+
+
 def results_table(results: list[dict]) -> str:
-    """The README table: one row per measured scale and year range."""
+    """The main table: dbt, the reference it is held to, the ratio and the peak memory of dbt."""
     lines = [
-        "| scale | years | input rows | generation s (peak MB) | dbt build of the marts s (peak MB) "
-        "| reference query s (peak MB) | ratio dbt / reference | input rows / s (dbt) "
-        "| whole dbt build with all tests s (peak MB) | machine, date |",
-        "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| case | scale | years | input rows | dbt build (peak RSS) | compared with | ratio | rows differing "
+        "from the reference | database | machine, date |",
+        "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for r in results:
-        gen, dbt, ref, full = r["generation"], r["dbt_marts"], r["reference"], r["dbt_full"]
-        full_text = f"{full['seconds']} ({full['peak_mb']:.0f})" if full else "not measured"
+        compared, baseline = baseline_for(r, results)
+        ratio = f"{r['dbt']['seconds'] / baseline:.2f}" if baseline and not r["dbt"].get("failure") else "-"
+        differences = r["rows_differing_from_reference"]
+        differing = "-" if differences is None else str(differences)
+        database = f"{r['database_mb']:,} MB" if r.get("database_mb") is not None else "-"
         lines.append(
-            f"| {r['scale']} | {r['years']} | {r['input_rows']:,} | {gen['seconds']} ({gen['peak_mb']:.0f}) "
-            f"| {dbt['seconds']} ({dbt['peak_mb']:.0f}) | {ref['seconds']} ({ref['peak_mb']:.0f}) "
-            f"| {r['ratio']} | {r['input_rows'] / dbt['seconds']:,.0f} "
-            f"| {full_text} "
+            f"| {r['case']} | {r['scale']} | {r['years']} | {r['input_rows']:,} "
+            f"| {seconds_and_peak(r['dbt'])} | {compared} | {ratio} | {differing} | {database} "
             f"| {r['machine']}, {r['date']} |"
         )
     return "\n".join(lines)
 
 
-def write_readme_table(readme: Path, results: list[dict]) -> None:
-    text = readme.read_text()
-    start, end = text.index(README_START) + len(README_START), text.index(README_END)
-    readme.write_text(text[:start] + "\n" + results_table(results) + "\n" + text[end:])
+def linear_cost_table(results: list[dict]) -> str:
+    """Cost per row across scales and history lengths: linear growth keeps these columns flat."""
+    lines = [
+        "| case | input rows | dbt s | dbt s per 100 M rows | reference s per 100 M rows | dbt peak GB |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in results:
+        if r["refresh_year"] is not None or r["dbt"].get("failure"):
+            continue
+        per_rows = 1e8 / r["input_rows"]
+        reference = f"{r['reference']['seconds'] * per_rows:.1f}" if r["reference"] else "-"
+        lines.append(
+            f"| {r['case']} | {r['input_rows']:,} | {r['dbt']['seconds']:,.1f} "
+            f"| {r['dbt']['seconds'] * per_rows:.1f} | {reference} | {r['dbt']['peak_mb'] / 1024:.1f} |"
+        )
+    return "\n".join(lines)
+
+
+def breakdown_table(results: list[dict], top_models: int = 6) -> str:
+    """Where the time of each dbt build goes, from run_results.json."""
+    lines = [
+        "| case | dbt wall s | start-up s | seeds s | unit tests s | models s (slowest first) |",
+        "| --- | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for r in results:
+        parts = r.get("breakdown") or {}
+        if not parts:
+            continue
+        slowest = list(parts["models"].items())[:top_models]
+        models = ", ".join(f"`{name}` {seconds:,.1f}" for name, seconds in slowest)
+        lines.append(
+            f"| {r['case']} | {r['dbt']['seconds']:,.1f} | {parts['startup']:,.1f} | {parts['seeds']:,.1f} "
+            f"| {parts['unit_tests']:,.1f} | {models} |"
+        )
+    return "\n".join(lines)
+
+
+def write_doc_tables(doc: Path, results: list[dict]) -> None:
+    """Rewrite the generated part of the benchmark page, keeping its prose."""
+    text = doc.read_text()
+    start, end = text.index(DOC_START) + len(DOC_START), text.index(DOC_END)
+    tables = (
+        "\n" + results_table(results) + "\n\nLinear cost:\n\n" + linear_cost_table(results)
+        + "\n\nWhere the time goes:\n\n" + breakdown_table(results) + "\n"
+    )  # fmt: skip
+    doc.write_text(text[:start] + tables + text[end:])
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--scales", type=float, nargs="+", default=[0.1])
-    parser.add_argument("--years", default="2024", help="a year or a range such as 2006-2024")
-    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--data-dir", type=Path, default=PROJECT_DIR / "data" / "bench-data")
     parser.add_argument("--workdir", type=Path, default=PROJECT_DIR / "data" / "bench")
-    parser.add_argument("--reuse-raw", action="store_true", help="keep generated data of an earlier run")
-    parser.add_argument("--readme", type=Path, help="rewrite the benchmark table of this README")
-    parser.add_argument("--no-save", action="store_true", help="do not record the results (smoke runs)")
     parser.add_argument(
-        "--no-full-build", action="store_true", help="skip the whole dbt build (long histories)"
-    )
-    parser.add_argument("--history", action="store_true", help="build the years one dbt run at a time")
+        "--cases", nargs="+", default=["one-year-0.1", "one-year-0.3", "one-year-1.0"],
+        help="one-year-<scale>, five-years, nineteen-years, yearly-update, yearly-update-plain-files",
+    )  # fmt: skip
+    parser.add_argument("--generate", action="store_true", help="generate the extracts that are missing")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--doc", type=Path, help="rewrite the benchmark tables of this page")
+    parser.add_argument("--no-save", action="store_true", help="do not record the results (smoke runs)")
     args = parser.parse_args(argv)
-    if args.history:
-        for scale in args.scales:
-            history = run_history(scale, args.years, args.workdir, args.seed, args.reuse_raw)
-            print({key: value for key, value in history.items() if key != "steps"})
-        return
-    for scale in args.scales:
-        result = run_one(scale, args.years, args.workdir, args.seed, args.reuse_raw, not args.no_full_build)
-        print(results_table([{**asdict(result), "ratio": round(result.ratio, 2)}]), flush=True)
+    for name in args.cases:
+        case = plan_case(name, args.data_dir, args.workdir, args.seed, args.generate)
+        reference_from = args.workdir / "nineteen-years" / "reference.parquet" if case.refresh_year else None
+        entry = run_case(case, reference_from)
+        print(results_table([entry]), flush=True)
         if not args.no_save:
-            results = save_result(result)
-            if args.readme:
-                write_readme_table(args.readme, results)
+            results = save_result(entry)
+            if args.doc:
+                write_doc_tables(args.doc, results)
