@@ -5,8 +5,8 @@ Usage: python -m imaging_atlas.benchmark --data-dir /work/bench-data --cases one
 
 Each case builds the two headline marts and everything upstream from an empty database (`dbt build`,
 seeds and unit tests included, data tests excluded), runs the reference query over the same files and
-checks that both give the same figures for every unit. The yearly update rebuilds the latest year in the
-database of the nineteen-year case, reading the 19-year extract. Results accumulate in
+checks that both give the same figures for every unit. The yearly update rebuilds the latest year from
+the 19-year extract, in the database of the nineteen-year case when there is one. Results accumulate in
 benchmarks/results.json (one entry per case, the latest run wins); with --doc the tables between the
 bench markers of that page are rewritten from that file.
 """
@@ -55,6 +55,7 @@ class Case:
     raw_dir: Path
     run_dir: Path
     refresh_year: int | None = None
+    reference_raw_dir: Path | None = None
 
 
 def measure(command: list[str], env: dict[str, str] | None = None) -> Measurement:
@@ -123,8 +124,10 @@ def link_plain_files(history_dir: Path, out_dir: Path) -> Path:
     return out_dir
 
 
-def compare_with_reference(db_path: Path, reference_file: Path) -> int:
-    """Rows where the marts differ from the reference figures (every unit with beneficiaries)."""
+def compare_with_reference(db_path: Path, reference_file: Path, only_year: int | None = None) -> int:
+    """Rows where the marts differ from the reference figures (every unit with beneficiaries; only the
+    year of a yearly update, whose reference is computed over that year's files)."""
+    year_filter = f"and a.year = {only_year}" if only_year is not None else ""
     with duckdb.connect(str(db_path), read_only=True) as connection:
         return connection.execute(
             f"""
@@ -134,7 +137,7 @@ def compare_with_reference(db_path: Path, reference_file: Path) -> int:
                     b.numerator as numerator_023, a.denominator
                 from {HEADLINE_MARTS[0]} as a
                 left join {HEADLINE_MARTS[1]} as b using (year, geo_level, geo_code)
-                where a.denominator > 0
+                where a.denominator > 0 {year_filter}
             )
             select count(*) from reference full join marts using (year, geo_level, geo_code)
             where reference.denominator is distinct from marts.denominator
@@ -177,34 +180,32 @@ def build_command(case: Case) -> list[str]:
     return command
 
 
-def run_case(case: Case, reference_from: Path | None = None) -> dict:
-    """Build (or, for the yearly update, refresh one year of) the database, then check it against the
-    reference query; the update reuses the reference figures of the database it refreshes."""
+def run_case(case: Case, db_path: Path, keep_database: bool) -> dict:
+    """Build the database from empty, or refresh one year of a kept database (the yearly update), then
+    check it against the reference query over the same files (for the update: the refreshed year's)."""
     case.run_dir.mkdir(parents=True, exist_ok=True)
-    db_path, target_path = case.run_dir / "atlas.duckdb", case.run_dir / "target"
-    run = DbtRun(raw_dir=case.raw_dir, db_path=db_path, target_path=target_path)
+    run = DbtRun(raw_dir=case.raw_dir, db_path=db_path, target_path=case.run_dir / "target")
     env = run.environment()
     env.setdefault("IMAGING_TEMP_DIR", str(case.run_dir / "duckdb_tmp"))
-    if case.refresh_year is None:
-        run.db_path.unlink(missing_ok=True)
-    elif not run.db_path.exists():
-        raise FileNotFoundError(f"{case.name}: no database {run.db_path} to refresh (nineteen-years first)")
+    database_before = "empty"
+    if not (keep_database and db_path.exists()):
+        db_path.unlink(missing_ok=True)
+    else:
+        database_before = f"{db_path.stat().st_size / 1024**2:,.0f} MB"
     (run.target_path / "run_results.json").unlink(missing_ok=True)
-    print(f"{case.name}: dbt on {case.raw_dir}", flush=True)
+    print(f"{case.name}: dbt on {case.raw_dir} into {db_path} ({database_before})", flush=True)
     dbt = measure(build_command(case), env)
     breakdown = time_breakdown(run.target_path / "run_results.json", dbt.seconds)
-    reference_file = reference_from or case.run_dir / "reference.parquet"
-    reference = None
-    if reference_from is None:
-        print(f"{case.name}: reference query", flush=True)
-        reference = measure(
-            [sys.executable, "-m", "imaging_atlas.benchmark.reference", "--raw-dir", str(case.raw_dir),
-             "--seeds-dir", str(PROJECT_DIR / "seeds"), "--out", str(reference_file),
-             "--memory-limit", env.get("IMAGING_MEMORY_LIMIT", "6GB")]
-        )  # fmt: skip
+    reference_file = case.run_dir / "reference.parquet"
+    print(f"{case.name}: reference query", flush=True)
+    reference = measure(
+        [sys.executable, "-m", "imaging_atlas.benchmark.reference",
+         "--raw-dir", str(case.reference_raw_dir or case.raw_dir), "--seeds-dir", str(PROJECT_DIR / "seeds"),
+         "--out", str(reference_file), "--memory-limit", env.get("IMAGING_MEMORY_LIMIT", "6GB")]
+    )  # fmt: skip
     differences = None
-    if dbt.failure is None and reference_file.exists():
-        differences = compare_with_reference(run.db_path, reference_file)
+    if dbt.failure is None and reference.failure is None:
+        differences = compare_with_reference(run.db_path, reference_file, case.refresh_year)
         if differences:
             raise AssertionError(f"{case.name}: {differences} rows of the marts differ from the reference")
     return {
@@ -212,6 +213,7 @@ def run_case(case: Case, reference_from: Path | None = None) -> dict:
         "scale": case.scale,
         "years": case.years,
         "refresh_year": case.refresh_year,
+        "database_before": database_before,
         "input_rows": count_input_rows(case.raw_dir),
         "dbt": asdict(dbt),
         "reference": asdict(reference) if reference else None,
@@ -235,8 +237,9 @@ def generate(raw_dir: Path, scale: float, first: int, last: int, seed: int) -> N
 
 def plan_case(name: str, data_dir: Path, workdir: Path, seed: int, make_data: bool) -> Case:
     """Case names: one-year-<scale> (2024), five-years (2020-2024) and nineteen-years (2006-2024) of the
-    national history, yearly-update (2024 rebuilt in the nineteen-year database, hive folders) and
-    yearly-update-plain-files (the same from the same files laid out flat)."""
+    national history, yearly-update (2024 rebuilt from the 19-year extract in hive folders, in the
+    nineteen-year database when there is one, else in an empty one) and yearly-update-plain-files (the
+    same from the same files laid out flat)."""
     history_dir = data_dir / f"scale-1.0-{HISTORY_YEARS[0]}-{HISTORY_YEARS[1]}"
     history_run = workdir / "nineteen-years"
     last = HISTORY_YEARS[1]
@@ -248,16 +251,20 @@ def plan_case(name: str, data_dir: Path, workdir: Path, seed: int, make_data: bo
         return Case(name, scale, str(last), raw_dir, workdir / name)
     if make_data and name in ("five-years", "nineteen-years", "yearly-update", "yearly-update-plain-files"):
         generate(history_dir, 1.0, *HISTORY_YEARS, seed)
+    years = "{}-{}".format(*HISTORY_YEARS)
+    last_year_only = None
+    if name.startswith("yearly-update"):
+        last_year_only = link_years(history_dir, last, last, workdir / f"history-{last}-raw")
     if name == "five-years":
         raw_dir = link_years(history_dir, *FIVE_YEARS, workdir / "five-years-raw")
         return Case(name, 1.0, "{}-{}".format(*FIVE_YEARS), raw_dir, workdir / name)
     if name == "nineteen-years":
-        return Case(name, 1.0, "{}-{}".format(*HISTORY_YEARS), history_dir, history_run)
+        return Case(name, 1.0, years, history_dir, history_run)
     if name == "yearly-update":
-        return Case(name, 1.0, "{}-{}".format(*HISTORY_YEARS), history_dir, history_run, refresh_year=last)
+        return Case(name, 1.0, years, history_dir, workdir / name, last, last_year_only)
     if name == "yearly-update-plain-files":
         raw_dir = link_plain_files(history_dir, workdir / "nineteen-years-plain-raw")
-        return Case(name, 1.0, "{}-{}".format(*HISTORY_YEARS), raw_dir, history_run, refresh_year=last)
+        return Case(name, 1.0, years, raw_dir, workdir / name, last, last_year_only)
     raise ValueError(f"unknown benchmark case {name!r}")
 
 
@@ -390,8 +397,9 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     for name in args.cases:
         case = plan_case(name, args.data_dir, args.workdir, args.seed, args.generate)
-        reference_from = args.workdir / "nineteen-years" / "reference.parquet" if case.refresh_year else None
-        entry = run_case(case, reference_from)
+        history_db = args.workdir / "nineteen-years" / "atlas.duckdb"
+        in_history = case.refresh_year is not None and history_db.exists()
+        entry = run_case(case, history_db if in_history else case.run_dir / "atlas.duckdb", in_history)
         print(results_table([entry]), flush=True)
         if not args.no_save:
             results = save_result(entry)
