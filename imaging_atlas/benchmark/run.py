@@ -324,8 +324,11 @@ def results_table(results: list[dict]) -> str:
         differences = r["rows_differing_from_reference"]
         differing = "-" if differences is None else str(differences)
         database = f"{r['database_mb']:,} MB" if r.get("database_mb") is not None else "-"
+        label = r["case"]
+        if r["refresh_year"] is not None:
+            label += f" ({r['refresh_year']}; database before: {r.get('database_before', '-')})"
         lines.append(
-            f"| {r['case']} | {r['scale']} | {r['years']} | {r['input_rows']:,} "
+            f"| {label} | {r['scale']} | {r['years']} | {r['input_rows']:,} "
             f"| {seconds_and_peak(r['dbt'])} | {compared} | {ratio} | {differing} | {database} "
             f"| {r['machine']}, {r['date']} |"
         )
