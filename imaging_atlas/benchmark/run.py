@@ -101,14 +101,17 @@ def count_input_rows(raw_dir: Path) -> int:
 
 
 def link_years(history_dir: Path, first: int, last: int, out_dir: Path) -> Path:
-    """An extract of some years of a hive-foldered history, as symbolic links to its `year=` folders:
-    the five-year case reads the same files as the nineteen-year one, without a copy."""
+    """An extract of some years of a hive-foldered history, as symbolic links to its files in real
+    `year=` folders (DuckDB's `**` does not follow a linked folder): the five-year case reads the same
+    files as the nineteen-year one, without a copy."""
     for table in ("population", "claims"):
-        (out_dir / table).mkdir(parents=True, exist_ok=True)
         for year in range(first, last + 1):
-            link = out_dir / table / f"year={year}"
-            if not link.exists():
-                link.symlink_to(history_dir / table / f"year={year}", target_is_directory=True)
+            folder = out_dir / table / f"year={year}"
+            folder.mkdir(parents=True, exist_ok=True)
+            for source in sorted((history_dir / table / f"year={year}").glob("*.parquet")):
+                link = folder / source.name
+                if not link.exists():
+                    link.symlink_to(source.resolve())
     return out_dir
 
 
@@ -120,7 +123,7 @@ def link_plain_files(history_dir: Path, out_dir: Path) -> Path:
         for source in sorted((history_dir / table).glob("*/*.parquet")):
             link = out_dir / table / f"{source.parent.name.replace('=', '_')}_{source.name}"
             if not link.exists():
-                link.symlink_to(source)
+                link.symlink_to(source.resolve())
     return out_dir
 
 
