@@ -11,7 +11,7 @@ QUERY_FILE = Path(__file__).with_name("reference_query.sql")
 
 
 def reference_figures(
-    raw_dir: Path, seeds_dir: Path, first_year: int = 2006, memory_limit: str = "6GB", threads: int = 2
+    raw_dir: Path, seeds_dir: Path, first_year: int = 2006, memory_limit: str = "4GB", threads: int = 2
 ) -> duckdb.DuckDBPyRelation:
     """Both headline indicators at every level, computed straight from the raw files."""
     connection = duckdb.connect(config={"memory_limit": memory_limit, "threads": threads})
@@ -24,7 +24,7 @@ def main() -> None:
     parser.add_argument("--raw-dir", type=Path, required=True)
     parser.add_argument("--seeds-dir", type=Path, required=True)
     parser.add_argument("--out", type=Path, required=True, help="Parquet file for the figures")
-    parser.add_argument("--memory-limit", default="6GB")
+    parser.add_argument("--memory-limit", default="4GB")
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
     figures = reference_figures(

@@ -31,6 +31,8 @@ RESULTS_FILE = PROJECT_DIR / "benchmarks" / "results.json"
 DOC_START = "<!-- bench:start -->"
 DOC_END = "<!-- bench:end -->"
 HEADLINE_MARTS = ("stat_013_001_at", "stat_013_023_at")
+# The profile's default DuckDB memory limit (profiles.yml); the reference query gets the same.
+DEFAULT_MEMORY_LIMIT = "4GB"
 HISTORY_YEARS = (2006, 2024)
 FIVE_YEARS = (2020, 2024)
 CASE_ORDER = ("one-year", "five-years", "nineteen-years", "yearly-update", "yearly-update-plain-files")
@@ -201,10 +203,11 @@ def run_case(case: Case, db_path: Path, keep_database: bool) -> dict:
     breakdown = time_breakdown(run.target_path / "run_results.json", dbt.seconds)
     reference_file = case.run_dir / "reference.parquet"
     print(f"{case.name}: reference query", flush=True)
+    memory_limit = env.get("IMAGING_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT)
     reference = measure(
         [sys.executable, "-m", "imaging_atlas.benchmark.reference",
          "--raw-dir", str(case.reference_raw_dir or case.raw_dir), "--seeds-dir", str(PROJECT_DIR / "seeds"),
-         "--out", str(reference_file), "--memory-limit", env.get("IMAGING_MEMORY_LIMIT", "6GB")]
+         "--out", str(reference_file), "--memory-limit", memory_limit]
     )  # fmt: skip
     differences = None
     if dbt.failure is None and reference.failure is None:
