@@ -181,7 +181,8 @@ def build_command(case: Case) -> list[str]:
     command = [dbt_executable(), "build", "--select", " ".join(f"+{mart}" for mart in HEADLINE_MARTS)]
     command += ["--exclude", "test_type:data"]
     if case.refresh_year is not None:
-        command += ["--vars", f"{{refresh_years: [{case.refresh_year}]}}"]
+        year = case.refresh_year
+        command += ["--event-time-start", f"{year}-01-01", "--event-time-end", f"{year + 1}-01-01"]
     return command
 
 
