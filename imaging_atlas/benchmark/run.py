@@ -304,15 +304,16 @@ def seconds_and_peak(measurement: dict | None) -> str:
 
 
 def baseline_for(entry: dict, results: list[dict]) -> tuple[str, float | None]:
-    """What a case is compared with: its own reference query; for the yearly update, building that year
-    alone from a one-year national extract (goal 1.2x); for a history, years x the one-year reference
-    (goal 2x)."""
-    one_year = next((r for r in results if r["case"] == "one-year-1.0"), None)
+    """What a case is compared with: for a yearly update, building that year alone (the case named by
+    its `baseline_case`, by default the one-year national extract; goal 1.2x); otherwise its own
+    reference query over the same files (goal 2x)."""
     if entry["refresh_year"] is not None:
-        if one_year is None:
+        name = entry.get("baseline_case", "one-year-1.0")
+        alone = next((r for r in results if r["case"] == name), None)
+        if alone is None:
             return "-", None
-        seconds = one_year["dbt"]["seconds"]
-        return f"one national year built alone: {seconds:,.1f} s", seconds
+        seconds = alone["dbt"]["seconds"]
+        return f"`{name}` (the year built alone): {seconds:,.1f} s", seconds
     if entry["reference"] is None:
         return "-", None
     return seconds_and_peak(entry["reference"]), entry["reference"]["seconds"]
