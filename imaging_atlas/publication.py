@@ -69,6 +69,7 @@ PUBLISHED_COLUMNS = [
     "geo_code",
     "geo_name_fr",
     "geo_name_nl",
+    "measure",
     "numerator",
     "denominator",
     "value",
@@ -186,16 +187,26 @@ class Tree:
         return out
 
     def positions(self, geo_level: pd.Series, geo_code: pd.Series) -> np.ndarray:
-        """Position of each (level, code) in the tree; raises on a unit the tree does not hold."""
+        """Position of each (level, code) in the tree; raises on a unit the tree does not hold.
+
+        Millions of rows name some 20,000 units: the pairs are factorised first and only the distinct
+        ones looked up."""
+        level_id, levels = pd.factorize(geo_level)
+        code_id, codes = pd.factorize(geo_code)
+        pair_id, pairs = pd.factorize(level_id.astype(np.int64) * len(codes) + code_id)
         index = pd.MultiIndex.from_arrays([self.geo_level, self.geo_code])
-        found = index.get_indexer(pd.MultiIndex.from_arrays([geo_level.to_numpy(), geo_code.to_numpy()]))
-        if (found < 0).any():
-            missing = pd.DataFrame({"geo_level": geo_level, "geo_code": geo_code})[found < 0]
-            raise ValueError(
-                f"{len(missing)} rows are not units of int_geo_units, e.g. "
-                f"{missing.drop_duplicates().head(5).to_dict('records')}"
+        found = index.get_indexer(
+            pd.MultiIndex.from_arrays(
+                [np.asarray(levels)[pairs // len(codes)], np.asarray(codes)[pairs % len(codes)]]
             )
-        return found
+        )
+        if (found < 0).any():
+            missing = [
+                (str(levels[pair // len(codes)]), str(codes[pair % len(codes)]))
+                for pair in pairs[found < 0][:5]
+            ]
+            raise ValueError(f"{int((found < 0).sum())} units are not units of int_geo_units, e.g. {missing}")
+        return found[pair_id]
 
 
 def build_tree(geo_units: pd.DataFrame) -> Tree:
@@ -290,14 +301,12 @@ class YearCounts:
     present: np.ndarray
 
 
-def year_counts(figures: pd.DataFrame, tree: Tree, groups: Groups) -> YearCounts:
-    """Counts of one year's rows of int_indicator_figures, the no-domicile cell computed as
-    Belgium minus its regions."""
+def year_counts(figures: pd.DataFrame, unit: np.ndarray, tree: Tree, groups: Groups) -> YearCounts:
+    """Counts of one year's rows of int_indicator_figures (`unit`: their positions in the tree), the
+    no-domicile cell computed as Belgium minus its regions."""
     columns = groups.indicator_columns().set_index("indicator_code")
-    figures = figures[figures["indicator_code"].isin(columns.index)]
-    unit = tree.positions(figures["geo_level"], figures["geo_code"])
-    group = columns.loc[figures["indicator_code"], "group"].to_numpy()
-    is_patients = (columns.loc[figures["indicator_code"], "measure"] == "patients").to_numpy()
+    group = figures["indicator_code"].map(columns["group"]).to_numpy()
+    is_patients = (figures["indicator_code"].map(columns["measure"]) == "patients").to_numpy()
     shape = (tree.size, len(groups.names))
     patients = np.zeros(shape, dtype=np.int64)
     exams = np.zeros(shape, dtype=np.int64)
@@ -522,21 +531,21 @@ def repair(
 
 
 def suppression_masks(figures: pd.DataFrame, registry: pd.DataFrame, geo_units: pd.DataFrame) -> pd.DataFrame:
-    """Every row of int_indicator_figures of a published indicator, with its final `masked` flag."""
+    """Every row of int_indicator_figures of a published indicator, with its final `masked` flag and
+    its unit's position in the tree (`unit`)."""
     tree = build_tree(geo_units)
     groups = registry_groups(registry)
     columns = groups.indicator_columns()
     published_codes = columns.loc[columns["published"], "indicator_code"]
     group_of = columns.set_index("indicator_code")["group"]
+    figures = figures[figures["indicator_code"].isin(columns["indicator_code"])]
+    figures = figures.assign(unit=tree.positions(figures["geo_level"], figures["geo_code"]))
     frames = []
-    for _, rows in figures[figures["indicator_code"].isin(columns["indicator_code"])].groupby(
-        "year", sort=True
-    ):
-        masks = year_masks(tree, year_counts(rows, tree, groups), groups)
+    for _, rows in figures.groupby("year", sort=True):
+        masks = year_masks(tree, year_counts(rows, rows["unit"].to_numpy(), tree, groups), groups)
         rows = rows[rows["indicator_code"].isin(published_codes)]
-        unit = tree.positions(rows["geo_level"], rows["geo_code"])
         group = rows["indicator_code"].map(group_of).to_numpy()
-        frames.append(rows.assign(masked=masks[unit, group]))
+        frames.append(rows.assign(masked=masks[rows["unit"].to_numpy(), group]))
     return pd.concat(frames, ignore_index=True)
 
 
@@ -544,9 +553,11 @@ def publish_indicators(
     figures: pd.DataFrame, registry: pd.DataFrame, geo_units: pd.DataFrame
 ) -> pd.DataFrame:
     """The published table: every published indicator of the registry under statistical secrecy, with
-    the Wilson 95% interval of a % and the exact Poisson 95% interval of a volume."""
+    the Wilson 95% interval of a % and the exact Poisson 95% interval of a volume. The units' names
+    come from int_geo_units."""
     published = suppression_masks(figures, registry, geo_units)
     measure = published["indicator_code"].map(registry.set_index("indicator_code")["measure"])
+    published["measure"] = measure.astype(str)
     suppressed = published["masked"].astype(bool)
     is_volume = measure == "exams"
     published["ci_low"] = np.nan
@@ -561,8 +572,19 @@ def publish_indicators(
     for column in ["value", "ci_low", "ci_high"]:
         published[column] = published[column].astype("float64").mask(suppressed)
     published["year"] = published["year"].astype("int32")
-    order = ["indicator_code", "year", "geo_level", "geo_code"]
-    return published[PUBLISHED_COLUMNS].sort_values(order, kind="stable").reset_index(drop=True)
+    names = geo_units.set_index(["geo_level", "geo_code"])[["name_fr", "name_nl"]].reindex(
+        pd.MultiIndex.from_arrays([published["geo_level"], published["geo_code"]])
+    )
+    published["geo_name_fr"] = names["name_fr"].to_numpy()
+    published["geo_name_nl"] = names["name_nl"].to_numpy()
+    order = np.lexsort(
+        (
+            published["unit"].to_numpy(),
+            published["year"].to_numpy(),
+            pd.factorize(published["indicator_code"], sort=True)[0],
+        )
+    )
+    return published[PUBLISHED_COLUMNS].iloc[order].reset_index(drop=True)
 
 
 def suppression_shares(published: pd.DataFrame) -> pd.DataFrame:
@@ -588,8 +610,12 @@ def indicator_metadata(indicator_code: str, rows: pd.DataFrame, manifest: dict |
         "statistical_secrecy": {
             "rule": (
                 f"no cell built on fewer than {THRESHOLD} individuals (patients, beneficiaries or "
-                "beneficiaries without an exam; 0 is published), with complementary suppression so that "
-                "no masked cell can be recomputed from its parent and siblings at any level"
+                "beneficiaries without an exam; a volume's individuals are the patients of its group and "
+                "the beneficiaries; 0 is published), with complementary suppression across every "
+                "published indicator, so that interval reasoning over all published tables at once (the "
+                "geographic sums, Belgium = regions + persons without a known domicile, the shared "
+                "denominator, patients of a group <= imaging patients, exams >= patients) pins no "
+                "masked count of individuals to 1..4"
             ),
             "threshold": THRESHOLD,
             "suppressed_cells_by_level": {
@@ -597,7 +623,11 @@ def indicator_metadata(indicator_code: str, rows: pd.DataFrame, manifest: dict |
                 for row in shares.itertuples()
             },
         },
-        "confidence_interval": "Wilson score interval, 95% (z = 1.96), in % like value",
+        "confidence_interval": (
+            "exact (Garwood) Poisson 95% interval of the exams, per 100 beneficiaries like value"
+            if set(rows.get("measure", pd.Series(dtype=str))) == {"exams"}
+            else "Wilson score interval, 95% (z = 1.96), in % like value"
+        ),
         "columns": {
             name: column.get("description", "")
             for name, column in layer.get("columns", {}).items()
