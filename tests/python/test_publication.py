@@ -70,7 +70,8 @@ def toy_geo_units() -> pd.DataFrame:
     rows += [("commune", nis, None, nis, *TOY_COMMUNES[nis]) for nis in TOY_COMMUNES]
     rows += [("sector", code, code, nis, *TOY_COMMUNES[nis]) for code, nis in TOY_SECTORS.items()]
     columns = ["geo_level", "geo_code", "sector_code", "commune_nis", "arrondissement_nis", "province_nis"]
-    return pd.DataFrame(rows, columns=[*columns, "region_nis"])
+    geo = pd.DataFrame(rows, columns=[*columns, "region_nis"])
+    return geo.assign(name_fr="fr " + geo["geo_code"], name_nl="nl " + geo["geo_code"])
 
 
 def toy_figures(persons: pd.DataFrame, year: int = 2020) -> pd.DataFrame:
@@ -143,71 +144,102 @@ UNKNOWN_HIGH = float(2**32)
 def system_of(
     published: pd.DataFrame, registry: pd.DataFrame, geo: pd.DataFrame, year: int
 ) -> tuple[sparse.coo_matrix, np.ndarray, np.ndarray, pd.DataFrame]:
-    """Variables (b, patients and non-patients of each group, exams, slacks) per unit, equations
-    A x = 0 with coefficients +-1, and the bounds the published table gives (exact where shown)."""
-    parents = parent_units(geo)
-    units = list(zip(parents["geo_level"], parents["geo_code"], strict=True))
-    groups = registry[registry["measure"] == "patients"].set_index("indicator_group")["indicator_code"]
+    """Variables (per unit: beneficiaries b; per group patients p, non-patients n, exams e; slacks
+    of the inequalities), equations A x = 0 with coefficients +-1, and the bounds the published table
+    gives (exact where shown, [0, UNKNOWN_HIGH] elsewhere)."""
+    parents = parent_units(geo).reset_index(drop=True)
+    n_units = len(parents)
+    unit_index = pd.MultiIndex.from_frame(parents[["geo_level", "geo_code"]])
+    parent = unit_index.get_indexer(pd.MultiIndex.from_frame(parents[["parent_level", "parent_code"]]))
+    groups = registry[registry["measure"] == "patients"].sort_values("indicator_code")
     volumes = registry[registry["measure"] == "exams"].set_index("paired_code")["indicator_code"]
-    names: list[tuple[str, str, str, str]] = []
-    index: dict[tuple[str, str, str, str], int] = {}
+    group_names = groups["indicator_group"].tolist()
+    with_volume = [
+        group for group, code in zip(group_names, groups["indicator_code"], strict=True) if code in volumes
+    ]
+    quantities = [("b", ""), *[("p", g) for g in group_names], *[("n", g) for g in group_names]]
+    quantities += [("e", g) for g in with_volume]
+    slot = {quantity: k for k, quantity in enumerate(quantities)}
+    n_vars = len(quantities) * n_units
+    units = np.arange(n_units)
+    rows, columns, signs = [], [], []
+    next_row = 0
 
-    def var(quantity: str, group: str, unit: tuple[str, str]) -> int:
-        key = (quantity, group, *unit)
-        if key not in index:
-            index[key] = len(names)
-            names.append(key)
-        return index[key]
+    def add(equation_of: np.ndarray, variables: np.ndarray, sign: float) -> None:
+        rows.append(equation_of)
+        columns.append(variables)
+        signs.append(np.full(len(variables), sign))
 
-    equations: list[list[tuple[int, float]]] = []
-    quantities = [("b", "")]
-    quantities += [(q, group) for group in groups.index for q in ("p", "n")]
-    quantities += [("e", group) for group, code in groups.items() if code in volumes.index]
-    for parent_key, kids in parents.dropna(subset=["parent_level"]).groupby(["parent_level", "parent_code"]):
-        for quantity, group in quantities:
-            row = [(var(quantity, group, parent_key), 1.0)]
-            row += [
-                (var(quantity, group, kid), -1.0)
-                for kid in zip(kids["geo_level"], kids["geo_code"], strict=True)
-            ]
-            equations.append(row)
-    for unit in units:
-        for group in groups.index:
-            b, p, n = var("b", "", unit), var("p", group, unit), var("n", group, unit)
-            equations.append([(b, 1.0), (p, -1.0), (n, -1.0)])
-            slack = len(names)
-            names.append(("slack", group, *unit))
-            equations.append([(var("p", "all_imaging", unit), 1.0), (p, -1.0), (slack, -1.0)])
-            slack = len(names)
-            names.append(("slack", group, *unit))
-            equations.append([(n, 1.0), (var("n", "all_imaging", unit), -1.0), (slack, -1.0)])
-            if groups[group] in volumes.index:
-                slack = len(names)
-                names.append(("slack", group, *unit))
-                equations.append([(var("e", group, unit), 1.0), (p, -1.0), (slack, -1.0)])
-    rows = [i for i, equation in enumerate(equations) for _ in equation]
-    columns = [v for equation in equations for v, _ in equation]
-    coefficients = [c for equation in equations for _, c in equation]
-    matrix = sparse.coo_matrix((coefficients, (rows, columns)), shape=(len(equations), len(names)))
-    low = np.zeros(len(names))
-    high = np.full(len(names), UNKNOWN_HIGH)
+    children = np.flatnonzero(parent >= 0)
+    parent_ids, parent_row = np.unique(parent[children], return_inverse=True)
+    for k in range(len(quantities)):
+        add(next_row + np.arange(len(parent_ids)), k * n_units + parent_ids, 1.0)
+        add(next_row + parent_row, k * n_units + children, -1.0)
+        next_row += len(parent_ids)
+    slack = n_vars
+
+    def inequality(larger: np.ndarray, smaller: np.ndarray) -> None:
+        """larger - smaller - slack = 0 with slack >= 0, one equation per unit."""
+        nonlocal next_row, slack
+        equation = next_row + units
+        add(equation, larger, 1.0)
+        add(equation, smaller, -1.0)
+        add(equation, slack + units, -1.0)
+        next_row += n_units
+        slack += n_units
+
+    def var(quantity: str, group: str) -> np.ndarray:
+        return slot[(quantity, group)] * n_units + units
+
+    for group in group_names:
+        equation = next_row + units
+        add(equation, var("b", ""), 1.0)
+        add(equation, var("p", group), -1.0)
+        add(equation, var("n", group), -1.0)
+        next_row += n_units
+        inequality(var("p", "all_imaging"), var("p", group))
+        inequality(var("n", group), var("n", "all_imaging"))
+        if group in with_volume:
+            inequality(var("e", group), var("p", group))
+    matrix = sparse.coo_matrix(
+        (np.concatenate(signs), (np.concatenate(rows), np.concatenate(columns))), shape=(next_row, slack)
+    )
+    low = np.zeros(slack)
+    high = np.full(slack, UNKNOWN_HIGH)
     shown = published[(published["year"] == year) & ~published["suppressed"]]
-    group_of = registry.set_index("indicator_code")
-    for row in shown.itertuples():
-        unit = (row.geo_level, row.geo_code)
-        meta = group_of.loc[row.indicator_code]
-        quantity = "p" if meta["measure"] == "patients" else "e"
-        group = meta["indicator_group"]
-        for key, value in [((quantity, group, *unit), row.numerator), (("b", "", *unit), row.denominator)]:
-            low[index[key]] = high[index[key]] = float(value)
-    variables = pd.DataFrame(names, columns=["quantity", "group", "geo_level", "geo_code"])
-    return matrix, low, high, variables
+    meta = registry.set_index("indicator_code").loc[shown["indicator_code"]]
+    quantity = np.where(meta["measure"].to_numpy() == "patients", "p", "e")
+    position = unit_index.get_indexer(pd.MultiIndex.from_frame(shown[["geo_level", "geo_code"]]))
+    numerator_var = (
+        np.array(
+            [slot[(q, g)] for q, g in zip(quantity, meta["indicator_group"], strict=True)], dtype=np.int64
+        )
+        * n_units
+        + position
+    )
+    for variables, values in [(numerator_var, shown["numerator"]), (position, shown["denominator"])]:
+        low[variables] = high[variables] = values.to_numpy(dtype="float64")
+    names = pd.DataFrame(
+        {
+            "quantity": np.repeat([q for q, _ in quantities], n_units),
+            "group": np.repeat([g for _, g in quantities], n_units),
+            "geo_level": np.tile(parents["geo_level"].to_numpy(), len(quantities)),
+            "geo_code": np.tile(parents["geo_code"].to_numpy(), len(quantities)),
+        }
+    )
+    slacks = pd.DataFrame(
+        {"quantity": "slack", "group": "", "geo_level": "", "geo_code": ""}, index=range(slack - n_vars)
+    )
+    return matrix, low, high, pd.concat([names, slacks], ignore_index=True)
 
 
 def propagate(matrix: sparse.coo_matrix, low: np.ndarray, high: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Interval propagation on A x = 0, x >= 0: each variable of each equation is bounded by the
     others' bounds, again and again until no bound moves."""
-    row, column, sign = matrix.row, matrix.col, matrix.data
+    by_variable = np.argsort(matrix.col, kind="stable")
+    row, column, sign = matrix.row[by_variable], matrix.col[by_variable], matrix.data[by_variable]
+    starts = np.flatnonzero(np.r_[True, column[1:] != column[:-1]])
+    variables = column[starts]
     low, high = low.copy(), high.copy()
     while True:
         term_low = np.where(sign > 0, low[column], -high[column])
@@ -219,8 +251,8 @@ def propagate(matrix: sparse.coo_matrix, low: np.ndarray, high: np.ndarray) -> t
         candidate_low = np.where(sign > 0, -others_high, others_low)
         candidate_high = np.where(sign > 0, -others_low, others_high)
         new_low, new_high = low.copy(), high.copy()
-        np.maximum.at(new_low, column, candidate_low)
-        np.minimum.at(new_high, column, candidate_high)
+        new_low[variables] = np.maximum(low[variables], np.maximum.reduceat(candidate_low, starts))
+        new_high[variables] = np.minimum(high[variables], np.minimum.reduceat(candidate_high, starts))
         new_low = np.maximum(new_low, 0)
         assert (new_low <= new_high).all(), "the published tables contradict each other"
         if np.array_equal(new_low, low) and np.array_equal(new_high, high):
