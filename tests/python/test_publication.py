@@ -21,13 +21,19 @@ from scipy import sparse
 
 from imaging_atlas.publication import (
     NO_DOMICILE,
+    build_tree,
+    disclosed_units,
     parent_units,
     poisson_interval,
     primary_suppression,
     publish_from_database,
     publish_indicators,
+    registry_groups,
+    repair,
+    shown_cells,
     suppression_masks,
     wilson_interval,
+    year_counts,
 )
 
 # A toy Belgium: Flanders with one province of two arrondissements, Brussels (no province), Wallonia.
@@ -438,6 +444,58 @@ def test_the_attack_finds_a_leak_planted_across_tables():
     assert disclosures(
         leaky.assign(suppressed=leaky["suppressed"] | hidden), TOY_REGISTRY, toy_geo_units()
     ).empty
+
+
+ZERO_IMAGING_SIBLING = {
+    **BALANCED,
+    "11001A": crowd(20),
+    "11001B": crowd(20),
+    "11002": crowd(50, radiology=20, therapy=2, other=10),
+    None: crowd(40, 10, 10, 10),
+}
+
+
+def toy_year(counts: dict, masked_codes: dict[str, set[str]]):
+    """The layer's arrays of a toy year, with hand-made masks {indicator_group: {geo_code, ...}}."""
+    geo = toy_geo_units()
+    tree = build_tree(geo)
+    groups = registry_groups(TOY_REGISTRY)
+    figures = toy_figures(toy_persons(counts))
+    counts_of_year = year_counts(
+        figures, tree.positions(figures["geo_level"], figures["geo_code"]), tree, groups
+    )
+    masked = np.zeros_like(counts_of_year.present)
+    for group, codes in masked_codes.items():
+        masked[
+            np.isin(tree.geo_code, list(codes)) & (tree.geo_level != NO_DOMICILE[0]),
+            groups.names.index(group),
+        ] = True
+    masked[tree.no_domicile] = True
+    return tree, groups, counts_of_year, masked
+
+
+def test_the_layers_own_attack_finds_the_planted_leak():
+    """The audit inside the layer sees the same cross-table leak as the test's attacker: therapy(11002)
+    = therapy(11000) - therapy(11001) with therapy(11001) <= imaging patients(11001) = 0, so 2."""
+    tree, groups, counts, masked = toy_year(
+        ZERO_IMAGING_SIBLING, {"interventional_therapeutic": {"11001", "11002", "11001A", "11001B"}}
+    )
+    leaks = disclosed_units(tree, counts, shown_cells(masked, counts, groups), groups.all_imaging)
+    assert set(tree.geo_code[leaks]) == {"11002"}
+
+
+def test_repair_masks_the_unit_everywhere_then_its_smallest_sibling():
+    """First repair at 11002: every group masks 11002. If the attack still reads it, the smallest
+    sibling that some group still shows goes in every group: 11001 (40 beneficiaries; its only sibling)."""
+    tree, _, counts, masked = toy_year(
+        ZERO_IMAGING_SIBLING, {"interventional_therapeutic": {"11001", "11002", "11001A", "11001B"}}
+    )
+    units = tree.geo_level != NO_DOMICILE[0]
+    leaks = tree.geo_code == "11002"
+    once = repair(tree, masked, counts.present, leaks, counts.beneficiaries)
+    assert set(tree.geo_code[once.all(axis=1) & units]) == {"11002"}
+    twice = repair(tree, once, counts.present, leaks, counts.beneficiaries)
+    assert set(tree.geo_code[twice.all(axis=1) & units]) == {"11002", "11001"}
 
 
 def test_the_attack_finds_a_complement_shown_by_subtraction():
