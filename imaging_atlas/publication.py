@@ -662,7 +662,8 @@ def write_publication(published: pd.DataFrame, out_dir: Path, manifest: dict | N
 
 
 def publish_from_database(db_path: Path, out_dir: Path, manifest_path: Path | None = None) -> list[Path]:
-    """`make publish`: read the publication layer (and only it) from the DuckDB file and write the files."""
+    """`make publish`: read the publication layer (and only its figures) from the DuckDB file and write
+    the files; refuse when an indicator the registry marks as published is missing from the layer."""
     import duckdb
 
     with duckdb.connect(str(db_path), read_only=True) as connection:
@@ -673,6 +674,15 @@ def publish_from_database(db_path: Path, out_dir: Path, manifest_path: Path | No
         if "published_indicators" not in tables:
             raise SystemExit(f"{db_path}: no table published_indicators; run `make run` (dbt build) first")
         published = connection.execute("select * from published_indicators").df()
+        promised = set()
+        if "indicator_registry" in tables:
+            registry = connection.execute("select indicator_code, published from indicator_registry").df()
+            promised = set(registry.loc[registry["published"].astype(bool), "indicator_code"])
+    missing = promised - set(published["indicator_code"])
+    if missing:
+        raise SystemExit(
+            f"{db_path}: published_indicators lacks indicators the registry publishes: {sorted(missing)}"
+        )
     manifest = None
     if manifest_path is not None and manifest_path.exists():
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
