@@ -510,23 +510,24 @@ def year_masks(tree: Tree, counts: YearCounts, groups: Groups) -> np.ndarray:
 def repair(
     tree: Tree, masked: np.ndarray, present: np.ndarray, leaks: np.ndarray, b: np.ndarray
 ) -> np.ndarray:
-    """Mask every group at the units the attack read; where that was done already, mask the smallest
-    present sibling in every group (or the parent when none is left): the equation gets one more unknown."""
+    """Mask every group at the units the attack read. Where that was done already, mask in every group
+    the smallest sibling some group still shows (one more unknown in the equation), going up to the
+    parent's siblings when there is none; with nothing left to mask above, mask the whole year."""
     masked = masked.copy()
     whole = (masked | ~present).all(axis=1)
     first_time = leaks & ~whole
     masked[first_time] |= present[first_time]
-    again = np.flatnonzero(leaks & whole)
-    for unit in again:
-        parent = tree.parent[unit]
-        siblings = np.flatnonzero((tree.parent == parent) & ~(masked | ~present).all(axis=1))
-        if len(siblings):
-            chosen = siblings[np.argmin(b[siblings])]
-        elif parent >= 0:
-            chosen = parent
-        else:
-            continue
+    for unit in np.flatnonzero(leaks & whole):
+        chosen = -1
+        while unit >= 0 and chosen < 0:
+            siblings = np.flatnonzero((tree.parent == tree.parent[unit]) & ~whole)
+            if tree.parent[unit] >= 0 and len(siblings):
+                chosen = siblings[np.argmin(b[siblings])]
+            unit = tree.parent[unit]
+        if chosen < 0:
+            return masked | present
         masked[chosen] |= present[chosen]
+        whole[chosen] = True
     return masked
 
 

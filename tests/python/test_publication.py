@@ -498,6 +498,17 @@ def test_repair_masks_the_unit_everywhere_then_its_smallest_sibling():
     assert set(tree.geo_code[twice.all(axis=1) & units]) == {"11002", "11001"}
 
 
+def test_repair_masks_the_whole_year_when_nothing_above_is_left_to_mask():
+    """Every unit masked in every group but sector 21002A: a leak at 11001B finds no sibling to mask
+    at any level up to Belgium (11001A, 11002, 12000, no sibling of 10000, 03000, 04000 are all
+    masked), so the year is masked whole rather than published with a leak."""
+    tree, _, counts, _ = toy_year(ZERO_IMAGING_SIBLING, {})
+    masked = counts.present & (tree.geo_code != "21002A")[:, None]
+    leaks = tree.geo_code == "11001B"
+    repaired = repair(tree, masked, counts.present, leaks, counts.beneficiaries)
+    assert (repaired == counts.present).all()
+
+
 def test_the_attack_finds_a_complement_shown_by_subtraction():
     """One table alone: sector 21002A masked (3 radiology patients), 21002B shown: 21002 - 21002B."""
     counts = {**BALANCED, "21002A": crowd(20, radiology=3, therapy=6, other=6), None: crowd(40, 10, 10, 10)}
