@@ -19,6 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import sparse
 
+from imaging_atlas.project import DbtRun, run_dbt
 from imaging_atlas.publication import (
     NO_DOMICILE,
     build_tree,
@@ -555,6 +556,29 @@ def published_layer(run) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         registry = connection.execute("select * from indicator_registry").df()
         geo = connection.execute("select * from int_geo_units").df()
     return published, registry, geo
+
+
+@pytest.fixture(scope="module")
+def synthetic_build(tmp_path_factory: pytest.TempPathFactory) -> DbtRun:
+    """A default-like extract (the synthetic Belgium at 0.2%, seed 42) for 2015 and 2016, the years
+    around therapeutic interventional imaging's first sector year, built up to the publication layer."""
+    from imaging_atlas.synthetic import generate
+
+    workdir = tmp_path_factory.mktemp("synthetic_secrecy")
+    run = DbtRun(raw_dir=workdir / "raw", db_path=workdir / "atlas.duckdb", target_path=workdir / "target")
+    generate(run.raw_dir, scale=0.002, years=[2015, 2016], seed=42, progress=False)
+    run_dbt(run, "build", "--select", "+published_indicators")
+    return run
+
+
+@pytest.mark.dbt
+def test_the_attack_pins_nothing_on_default_like_data(synthetic_build):
+    published, registry, geo = published_layer(synthetic_build)
+    assert set(published["year"]) == {2015, 2016}
+    shares = published.groupby("geo_level")["suppressed"].mean()
+    assert 0 < shares["sector"] < 1 and shares["country"] == 0
+    found = disclosures(published, registry, geo)
+    assert found.empty, found.head(20)
 
 
 @pytest.mark.dbt
