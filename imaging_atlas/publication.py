@@ -573,11 +573,13 @@ def publish_indicators(
     for column in ["value", "ci_low", "ci_high"]:
         published[column] = published[column].astype("float64").mask(suppressed)
     published["year"] = published["year"].astype("int32")
+    tree = build_tree(geo_units)
     names = geo_units.set_index(["geo_level", "geo_code"])[["name_fr", "name_nl"]].reindex(
-        pd.MultiIndex.from_arrays([published["geo_level"], published["geo_code"]])
+        pd.MultiIndex.from_arrays([tree.geo_level, tree.geo_code])
     )
-    published["geo_name_fr"] = names["name_fr"].to_numpy()
-    published["geo_name_nl"] = names["name_nl"].to_numpy()
+    unit = published["unit"].to_numpy()
+    published["geo_name_fr"] = names["name_fr"].to_numpy()[unit]
+    published["geo_name_nl"] = names["name_nl"].to_numpy()[unit]
     order = np.lexsort(
         (
             published["unit"].to_numpy(),
