@@ -567,7 +567,7 @@ def synthetic_build(tmp_path_factory: pytest.TempPathFactory) -> DbtRun:
     workdir = tmp_path_factory.mktemp("synthetic_secrecy")
     run = DbtRun(raw_dir=workdir / "raw", db_path=workdir / "atlas.duckdb", target_path=workdir / "target")
     generate(run.raw_dir, scale=0.002, years=[2015, 2016], seed=42, progress=False)
-    run_dbt(run, "build", "--select", "+published_indicators")
+    run_dbt(run, "build", "--select", "+published_indicators", "--indirect-selection", "cautious")
     return run
 
 
