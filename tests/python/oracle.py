@@ -38,7 +38,7 @@ class Indicator:
     cube_code: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Reference:
     """The reference data (seeds) as plain dictionaries."""
 
@@ -52,6 +52,12 @@ class Reference:
     codes: dict[str, tuple[str, str, dt.date | None, dt.date | None]]  # code -> category, provider, from, to
     scope: dict[str, set[tuple[str, str]]]  # indicator -> {(category, provider)}
     indicators: dict[str, Indicator]
+
+    def __repr__(self) -> str:
+        """Short: Hypothesis prints the test's arguments with a falsifying example."""
+        return (
+            f"Reference({len(self.codes)} codes, {len(self.sectors)} sectors, {len(self.scope)} indicators)"
+        )
 
 
 def _date_or_none(text) -> dt.date | None:

@@ -78,34 +78,40 @@ class CompiledPipeline:
             raw_dir=workdir / "raw", db_path=workdir / "atlas.duckdb", target_path=workdir / "target"
         )
         self.examples = 0
+        nodes = self.compile(tables)
+        wanted = {f"model.imaging_atlas.{table}": table for table in tables}
+        missing = {table for node_id, table in wanted.items() if node_id not in nodes}
+        assert missing <= NOT_YET_BUILT_ALLOWED, f"not models of the project: {sorted(missing)}"
+        self.tables = {
+            table: nodes[node_id]["relation_name"] for node_id, table in wanted.items() if node_id in nodes
+        }
+        upstream = [nodes[node_id] for node_id in _upstream_in_order(nodes, list(wanted))]
+        models = [node for node in upstream if node["resource_type"] == "model"]
+        self.connection = duckdb.connect()
+        self.copy_seeds(models[0]["database"], [node for node in upstream if node["resource_type"] == "seed"])
+        reads_extract = _reading_sources(nodes)
+        for node in models:
+            if node["unique_id"] not in reads_extract:
+                self.create(node)
+        self.per_example = [node for node in models if node["unique_id"] in reads_extract]
+
+    def compile(self, tables: list[str]) -> dict:
+        """Seed a database once and compile the tables with everything upstream; the manifest's nodes."""
         self.write_extract([], [])
         run_dbt(self.run, "seed")
         run_dbt(self.run, "compile", "--select", *(f"+{table}" for table in tables))
-        nodes = json.loads((self.run.target_path / "manifest.json").read_text())["nodes"]
-        models = {f"model.imaging_atlas.{table}": table for table in tables}
-        missing = {table for node_id, table in models.items() if node_id not in nodes}
-        assert missing <= NOT_YET_BUILT_ALLOWED, f"not models of the project: {sorted(missing)}"
-        self.tables = {
-            table: nodes[node_id]["relation_name"] for node_id, table in models.items() if node_id in nodes
-        }
-        upstream = [nodes[node_id] for node_id in _upstream_in_order(nodes, list(models))]
-        reads_extract = _reading_sources(nodes)
-        self.catalog = next(node["database"] for node in upstream if node["resource_type"] == "model")
-        self.connection = duckdb.connect()
+        return json.loads((self.run.target_path / "manifest.json").read_text())["nodes"]
+
+    def copy_seeds(self, catalog: str, seeds: list[dict]) -> None:
+        """An in-memory catalog named as dbt's database, holding copies of the seeds the models read."""
         self.connection.execute(f"attach '{self.run.db_path}' as seeded (read_only)")
-        self.connection.execute(f"attach ':memory:' as \"{self.catalog}\"")
-        self.connection.execute(f'use "{self.catalog}"')
-        for node in upstream:
-            if node["resource_type"] == "seed":
-                self.connection.execute(
-                    f'create table {node["relation_name"]} as select * from seeded.main."{node["alias"]}"'
-                )
+        self.connection.execute(f"attach ':memory:' as \"{catalog}\"")
+        self.connection.execute(f'use "{catalog}"')
+        for node in seeds:
+            self.connection.execute(
+                f'create table {node["relation_name"]} as select * from seeded.main."{node["alias"]}"'
+            )
         self.connection.execute("detach seeded")
-        models_in_order = [node for node in upstream if node["resource_type"] == "model"]
-        for node in models_in_order:
-            if node["unique_id"] not in reads_extract:
-                self.create(node)
-        self.per_example = [node for node in models_in_order if node["unique_id"] in reads_extract]
 
     def create(self, node: dict) -> None:
         self.connection.execute(f"create or replace table {node['relation_name']} as {node['compiled_code']}")
@@ -259,8 +265,8 @@ CODES = [
 YEARS = [2015, 2016, 2018, 2019, 2021, 2024]
 ODD_YEARS = [2005, 2099]
 BOUNDARY_AGES = [0, 4, 5, 9, 10, 84, 85, 86, 130, 131, -1]
-PERSONS = ["P1", "P2", "P3", "P4", "P5", " P6 "]
-CLAIM_PERSONS = ["P1", "P2", "P3", "P4", "P5", "P6", "PX", None]
+PERSONS = ["P1", "P2", "P3", "P4", "P5", " P6 ", "P7", "P8", None]
+CLAIM_PERSONS = ["P1", "P2", "P3", "P6", " P7", "PX", None]
 ONE_DAY = dt.timedelta(days=1)
 
 
@@ -305,7 +311,7 @@ def domicile(draw: Callable) -> tuple[str | None, str | None]:
 
 @st.composite
 def population_row(draw: Callable, years: list[int]) -> tuple:
-    year = draw(st.sampled_from([*years, *years, *years, *ODD_YEARS, None]))
+    year = draw(st.sampled_from([*years * 5, *ODD_YEARS, None]))
     age = draw(st.one_of(st.sampled_from(BOUNDARY_AGES), st.integers(0, 100), st.none()))
     birth_year = None if age is None else (year or 2016) - age
     sex = draw(st.sampled_from(["F", "M", "F", "M", " m", "f ", "X", "", None]))
@@ -317,20 +323,22 @@ def population_row(draw: Callable, years: list[int]) -> tuple:
 
 
 @st.composite
-def service_lines(draw: Callable, years: list[int]) -> list[tuple]:
+def service_lines(draw: Callable, years: list[int], person_years: list[tuple[str, int]]) -> list[tuple]:
     """The lines of one service (person, code, date): a billing and its corrections, which may net to
-    more than zero, exactly zero or below; each line may spell the code differently."""
-    person = draw(st.sampled_from(CLAIM_PERSONS))
-    boundaries = [pair for year in years for pair in BOUNDARIES.get(year, [])]
-    ordinary = st.tuples(
-        st.sampled_from(CODES),
-        st.sampled_from(years).flatmap(lambda year: st.dates(dt.date(year, 1, 1), dt.date(year, 12, 31))),
-    )
+    more than zero, exactly zero or below; each line may spell the code differently.
+
+    Mostly of a person-year of the population drawn (else few lines would reach the figures), on an
+    ordinary day or on a validity bound of that year; sometimes of anyone, or on a date out of range.
+    """
+    stray = st.tuples(st.sampled_from(CLAIM_PERSONS), st.sampled_from(years))
+    anchored = st.sampled_from(person_years) if person_years else stray
+    person, year = draw(st.one_of(anchored, anchored, anchored, anchored, stray))
+    ordinary = st.tuples(st.sampled_from(CODES), st.dates(dt.date(year, 1, 1), dt.date(year, 12, 31)))
     odd = st.tuples(
         st.sampled_from(CODES), st.sampled_from([dt.date(2005, 12, 31), dt.date(2099, 1, 1), None])
     )
-    choices = [ordinary, odd] + ([st.sampled_from(boundaries)] * 2 if boundaries else [])
-    code, service_date = draw(st.one_of(*choices))
+    on_bounds = [st.sampled_from(BOUNDARIES[year])] * 3 if year in BOUNDARIES else []
+    code, service_date = draw(st.one_of(ordinary, ordinary, ordinary, *on_bounds, odd))
     billed = draw(st.integers(1, 3))
     quantities = draw(
         st.sampled_from(
@@ -355,8 +363,15 @@ def service_lines(draw: Callable, years: list[int]) -> list[tuple]:
 @st.composite
 def extracts(draw: Callable) -> tuple[list[tuple], list[tuple]]:
     years = draw(st.lists(st.sampled_from(YEARS), min_size=1, max_size=2, unique=True))
-    population = draw(st.lists(population_row(years), min_size=1, max_size=12))
-    services = draw(st.lists(service_lines(years), max_size=12))
+    # Person-years once each, then perhaps one of them twice (both rows are then rejected).
+    population = draw(
+        st.lists(population_row(years), min_size=1, max_size=12, unique_by=lambda row: (row[0], row[1]))
+    )
+    if draw(st.booleans()):
+        repeated = draw(st.sampled_from(population))
+        population.append((*repeated[:5], *draw(domicile()), *repeated[7:]))
+    person_years = sorted({(row[0], row[1]) for row in population if row[0] is not None and row[1] in years})
+    services = draw(st.lists(service_lines(years, person_years), max_size=12))
     return population, [line for lines in services for line in lines]
 
 
