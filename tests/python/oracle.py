@@ -59,6 +59,10 @@ class Reference:
             f"Reference({len(self.codes)} codes, {len(self.sectors)} sectors, {len(self.scope)} indicators)"
         )
 
+    def _repr_pretty_(self, printer, cycle: bool) -> None:
+        """Hypothesis' pretty printer would otherwise spell out every field of a dataclass."""
+        printer.text(repr(self))
+
 
 def _date_or_none(text) -> dt.date | None:
     return None if pd.isna(text) or text == "" else dt.date.fromisoformat(str(text))
@@ -254,7 +258,16 @@ def memberships(people: list[dict], reference: Reference) -> pd.DataFrame:
 def imaging_services(
     claims: pd.DataFrame, beneficiaries: set[tuple[str, int]], reference: Reference, today: dt.date
 ) -> pd.DataFrame:
-    """Services of the code list inside the code's validity window whose net quantity is > 0.
+    """The services that count: netted imaging services whose net quantity is > 0 (a correction that
+    cancels its line, or more, leaves no exam)."""
+    services = netted_services(claims, beneficiaries, reference, today)
+    return services[services["net_quantity"] > 0]
+
+
+def netted_services(
+    claims: pd.DataFrame, beneficiaries: set[tuple[str, int]], reference: Reference, today: dt.date
+) -> pd.DataFrame:
+    """Services of the code list inside the code's validity window, with their net quantity.
 
     Lines are netted per (person, normalised code, service date) after the line rules: a person id,
     a date from 2006 to today, a 6-digit code, a quantity, and a person who is a beneficiary that year.
@@ -298,8 +311,7 @@ def imaging_services(
         (facts[2] is None or day >= facts[2]) and (facts[3] is None or day <= facts[3])
         for facts, day in zip(code_facts, services["service_date"], strict=True)
     )
-    services = services[inside_window]
-    return services.loc[services["net_quantity"] > 0, columns]
+    return services.loc[inside_window, columns]
 
 
 def numerator_by_person(services: pd.DataFrame, indicator: Indicator, reference: Reference) -> pd.DataFrame:
