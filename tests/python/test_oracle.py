@@ -64,8 +64,6 @@ COMPARED = [
     "cube_013_001",
     "cube_013_023",
 ]
-# stat_013_002_at is a model only once the indicator-layer redesign has landed (issue 9).
-NOT_YET_BUILT_ALLOWED = {"stat_013_002_at"}
 MART_KEY = ["year", "geo_level", "geo_code"]
 SEEDS_DIR = PROJECT_DIR / "seeds"
 
@@ -80,11 +78,9 @@ class CompiledPipeline:
         self.examples = 0
         nodes = self.compile(tables)
         wanted = {f"model.imaging_atlas.{table}": table for table in tables}
-        missing = {table for node_id, table in wanted.items() if node_id not in nodes}
-        assert missing <= NOT_YET_BUILT_ALLOWED, f"not models of the project: {sorted(missing)}"
-        self.tables = {
-            table: nodes[node_id]["relation_name"] for node_id, table in wanted.items() if node_id in nodes
-        }
+        missing = sorted(table for node_id, table in wanted.items() if node_id not in nodes)
+        assert not missing, f"not models of the project: {missing}"
+        self.tables = {table: nodes[node_id]["relation_name"] for node_id, table in wanted.items()}
         upstream = [nodes[node_id] for node_id in _upstream_in_order(nodes, list(wanted))]
         models = [node for node in upstream if node["resource_type"] == "model"]
         self.connection = duckdb.connect()
@@ -447,7 +443,7 @@ def test_boundary_extract_worked_out_by_hand(pipeline, reference):
     stat_013_001_at Belgium = 3 / (7 / 100) = 42.857...; sector 11001A00- the same (B5, B6 by 30 June).
     stat_013_004_at (radiologists' exams) = B1 1 + B7 1 = 2 -> 2 / (7 / 100) = 28.571...
         (469895 is billed by specialists: B3's exam is not a radiologist's).
-    stat_013_002_at (all exams, once built) = 1 + 1 + 1 = 3 -> 42.857...
+    stat_013_002_at (all exams) = 1 + 1 + 1 = 3 -> 42.857...
     cube_013_001 Belgium, F, non_bim: 00-04 1 / 1 (B1); 05-09 0 / 1 (B2); 80-84 1 / 1 (B3);
         85+ 1 / 2 (B4, B7: 130 is still an age); unknown 0 / 2 (B5, B6); 5 strata x 622 units = 3,110 rows.
     """
@@ -464,8 +460,7 @@ def test_boundary_extract_worked_out_by_hand(pipeline, reference):
     assert figure("stat_013_001_at", "country", "01000") == [(3, 7)]
     assert figure("stat_013_001_at", "sector", "11001A00-") == [(3, 7)]
     assert figure("stat_013_004_at", "country", "01000") == [(2, 7)]
-    if "stat_013_002_at" in pipeline.tables:
-        assert figure("stat_013_002_at", "country", "01000") == [(3, 7)]
+    assert figure("stat_013_002_at", "country", "01000") == [(3, 7)]
     belgium = pipeline.figures(
         "cube_013_001",
         ["age_band", "patients", "beneficiaries"],
@@ -480,7 +475,8 @@ def test_boundary_extract_worked_out_by_hand(pipeline, reference):
 def test_the_oracle_agrees_on_the_hand_made_extract(reference):
     """The oracle itself against figures worked out by hand (test_end_to_end.py and below).
 
-    Volumes 2016 (8 beneficiaries): radiologists' exams P01 CT 1, P03 MRI 1, P06 RX 2 - 1 = 1 -> 3 / (8 /
+    Volumes 2016 (8 beneficiaries): all exams P01 CT, P02 interventional, P03 MRI, P06 RX (2 - 1), P08
+    dental = 5 -> 5 / (8 / 100) = 62.5; radiologists' exams P01 CT 1, P03 MRI 1, P06 RX 2 - 1 = 1 -> 3 / (8 /
     100) = 37.5 in Belgium; Flanders P01 1 of 4 beneficiaries = 25. Therapeutic interventional exams:
     P02 1 -> 12.5; 2015 P10 1 of 2 = 50.
     cube_013_001 2016 Belgium: P08 (M, born 2010: age 6, not BIM, dental exam) alone in (M, 05-09,
@@ -491,7 +487,14 @@ def test_the_oracle_agrees_on_the_hand_made_extract(reference):
 
     claims = pd.DataFrame([(*row[:4], Decimal(row[4])) for row in CLAIM_ROWS], columns=CLAIMS_SCHEMA.names)
     population = pd.DataFrame(POPULATION_ROWS, columns=POPULATION_SCHEMA.names)
-    tables = ["stat_013_001_at", "stat_013_023_at", "stat_013_004_at", "stat_013_024_at", "cube_013_001"]
+    tables = [
+        "stat_013_001_at",
+        "stat_013_023_at",
+        "stat_013_002_at",
+        "stat_013_004_at",
+        "stat_013_024_at",
+        "cube_013_001",
+    ]
     results = oracle_tables(population, claims, reference, tables)
 
     def figure(table: str, year: int, level: str, code: str) -> tuple:
@@ -504,6 +507,7 @@ def test_the_oracle_agrees_on_the_hand_made_extract(reference):
     assert figure("stat_013_023_at", 2016, "commune", "44083") == (1, 1, 100.0)
     interventional = results["stat_013_023_at"]
     assert not ((interventional["year"] == 2015) & (interventional["geo_level"] == "sector")).any()
+    assert figure("stat_013_002_at", 2016, "country", "01000") == (5, 8, 62.5)
     assert figure("stat_013_004_at", 2016, "country", "01000") == (3, 8, 37.5)
     assert figure("stat_013_004_at", 2016, "region", "02000") == (1, 4, 25.0)
     assert figure("stat_013_024_at", 2016, "country", "01000") == (1, 8, 12.5)
