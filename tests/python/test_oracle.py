@@ -8,9 +8,10 @@ unit down to commune, sex, 5-year age band and BIM status). Every row of each mu
 the scope, the code list and the geography seeds as data).
 
 Hypothesis draws small extracts full of the cases the rules decide on, and on purpose their boundaries:
-ages exactly on a band boundary (4, 5, 9, 84, 85, 130) and implausible ones (-1, 131, none); service dates
-on a code's valid_from / valid_to and a day either side (read from the validity seed); corrections that
-net to exactly zero or below; persons with only a 30 June domicile or an unknown 31 December commune;
+ages exactly on a band boundary (0, 4, 5, 9, 10, 84, 85, 130) and implausible ones (-1, 131, none);
+service dates on a code's valid_from / valid_to and a day either side (read from the validity seed);
+corrections that net to exactly zero or below; persons with only a 30 June domicile or an unknown
+31 December commune;
 sectors unknown, of another commune or the reference's `ZZZZ` code; communes merged since (one and two
 steps); duplicated person-years, rows without id, years out of range, claims of non-beneficiaries, codes
 with spaces, lost zeros or letters, sexes in lower case or unknown, BIM unknown.
@@ -20,8 +21,9 @@ fixture runs `dbt seed` and `dbt compile` once for the compared tables, reading 
 fixed folder; the compiled SQL of every model upstream of them is taken from target/manifest.json, in
 dependency order. The models that read no raw source (geography, code list) are executed once, into an
 in-memory DuckDB holding copies of the seeds; each example writes its Parquet files and executes the
-compiled SQL of the models that read the extract, in order, then reads the compared tables. That is the
-SQL `dbt build` runs (same Jinja output, same source expression) minus dbt's orchestration. The tables are
+compiled SQL of the models that read the extract, in order; each compared table then meets the oracle's
+rows in a full outer join inside DuckDB (tens of thousands of grid rows a year). That is the SQL
+`dbt build` runs (same Jinja output, same source expression) minus dbt's orchestration. The tables are
 named, not their upstream: a redesign of the models in between needs no change here. dbt's own data tests
 are not run per example: the end-to-end and bad-input tests run them.
 
