@@ -7,14 +7,13 @@ unit down to commune, sex, 5-year age band and BIM status). Every row of each mu
 (tests/python/oracle.py, written from the rules and sharing no code with the SQL; it reads the registry,
 the scope, the code list and the geography seeds as data).
 
-Hypothesis draws small extracts full of the cases the rules decide on, and on purpose their boundaries:
-ages exactly on a band boundary (0, 4, 5, 9, 10, 84, 85, 130) and implausible ones (-1, 131, none);
-service dates on a code's valid_from / valid_to and a day either side (read from the validity seed);
-corrections that net to exactly zero or below; persons with only a 30 June domicile or an unknown
-31 December commune;
-sectors unknown, of another commune or the reference's `ZZZZ` code; communes merged since (one and two
-steps); duplicated person-years, rows without id, years out of range, claims of non-beneficiaries, codes
-with spaces, lost zeros or letters, sexes in lower case or unknown, BIM unknown.
+Hypothesis draws small extracts full of the cases the rules decide on, and on purpose their boundaries: ages
+exactly on a band boundary (0, 4, 5, 9, 10, 84, 85, 130) and implausible ones (-1, 131, none); service dates
+on a code's valid_from / valid_to and a day either side (read from the validity seed); corrections that net
+to exactly zero or below; persons with only a 30 June domicile or an unknown 31 December commune; sectors
+unknown, of another commune or the reference's `ZZZZ` code; communes merged since (one and two steps);
+duplicated person-years, rows without id, years out of range, claims of non-beneficiaries, codes with
+spaces, lost zeros or letters, sexes in lower case or unknown, BIM unknown.
 
 How the pipeline runs per example. A `dbt build` costs 5-7 s, so it is not run per example. The session
 fixture runs `dbt seed` and `dbt compile` once for the compared tables, reading the raw extract from one
