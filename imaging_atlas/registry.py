@@ -329,9 +329,10 @@ def check_tests(code: str, measure: str, tests: list[dict]) -> list[str]:
     return problems
 
 
-def check_registry(project_dir: Path, manifest: dict) -> list[str]:
+def check_registry(project_dir: Path, manifest: dict | None) -> list[str]:
     """Every disagreement between the registry, the scope seed, the mart files, the marts' YAML and the
-    manifest of `dbt parse` of the project, one sentence each naming the missing or wrong piece."""
+    manifest of `dbt parse` of the project, one sentence each naming the missing or wrong piece. Without a
+    manifest (the project does not parse) only the files are checked."""
     registry = read_registry(project_dir)
     scope = read_csv_seed(project_dir, SCOPE_SEED)
     return [
@@ -339,7 +340,7 @@ def check_registry(project_dir: Path, manifest: dict) -> list[str]:
         *check_scope(registry, scope),
         *check_mart_files(project_dir, registry),
         *check_yaml_blocks(project_dir, registry),
-        *check_manifest(project_dir, registry, manifest),
+        *(check_manifest(project_dir, registry, manifest) if manifest is not None else []),
     ]
 
 
@@ -363,13 +364,22 @@ def parse_project(project_dir: Path, target_path: Path) -> dict:
     return json.loads((target_path / "manifest.json").read_text(encoding="utf-8"))
 
 
+def project_problems(project_dir: Path, target_path: Path) -> list[str]:
+    """check_registry on a fresh `dbt parse` of the project; when dbt cannot parse it (a description
+    including a page the registry does not generate, say), the files' problems and dbt's error."""
+    try:
+        manifest = parse_project(project_dir, target_path)
+    except RuntimeError as error:
+        return [*check_registry(project_dir, None), f"dbt parse: {error}"]
+    return check_registry(project_dir, manifest)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--project-dir", type=Path, default=PROJECT_DIR)
     arguments = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as target:
-        manifest = parse_project(arguments.project_dir, Path(target))
-    problems = check_registry(arguments.project_dir, manifest)
+        problems = project_problems(arguments.project_dir, Path(target))
     for problem in problems:
         print(problem, file=sys.stderr)
     print(f"{len(problems)} problem(s) between the indicator registry and the project")
