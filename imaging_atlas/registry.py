@@ -62,6 +62,8 @@ REGISTRY_FACT_FIELDS = (
 )
 REGISTRY_FACT_KEYS = ("atlas_code", "code_status", "measure", "code_list_complete", "sector_level_since")
 MEASURES = ("patients", "exams")
+# The group every scope falls in: its indicators are the family's totals (equivalent to every indicator).
+TOTAL_GROUP = "all_imaging"
 CODE_STATUSES = ("sourced", "inferred")
 INDICATOR_FILE = re.compile(r"^stat_\d{3}_\d{3}_at$")
 QUOTED_CODE = re.compile(r"'(stat_\d{3}_\d{3}_at)'", flags=re.IGNORECASE)
@@ -113,10 +115,9 @@ def merged_metas(project_dir: Path = PROJECT_DIR) -> dict[str, dict]:
 
 
 def total_codes(registry: pd.DataFrame) -> list[str]:
-    """The family's totals: the indicators of the group that every scope falls in (`all_imaging`).
-
-    Every indicator names them as equivalent variables, and they name every other indicator."""
-    return sorted(registry.loc[registry["indicator_group"] == "all_imaging", "indicator_code"])
+    """The family's totals, the indicators of TOTAL_GROUP: every indicator names them as equivalent
+    variables, and they name every other indicator."""
+    return sorted(registry.loc[registry["indicator_group"] == TOTAL_GROUP, "indicator_code"])
 
 
 def equivalent_variables(registry: pd.DataFrame, indicator_code: str) -> list[str]:
