@@ -413,8 +413,14 @@ def funnel_group(group: pd.DataFrame, target: float) -> pd.DataFrame:
 
 
 def funnel_flag(value: np.ndarray, shown: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
-    """above / below the 99.8% limits, within them, or masked (no figure to place)."""
-    return np.select([~shown, value > high, value < low], ["masked", "above", "below"], default="within")
+    """above / below the 99.8% limits, within them, masked (no figure to place), or null without limits
+    (no national value, or no overdispersion estimate below two shown units)."""
+    no_limits = np.isnan(low) | np.isnan(high)
+    return np.select(
+        [~shown, no_limits, value > high, value < low],
+        ["masked", None, "above", "below"],
+        default="within",
+    )
 
 
 FUNNEL_COLUMNS = [

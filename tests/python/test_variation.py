@@ -344,6 +344,21 @@ def test_a_unit_with_no_patients_sits_below_the_funnel():
     assert funnel.loc["B", "flag"] == "within"
 
 
+def test_a_lone_shown_unit_has_exact_limits_but_no_overdispersion():
+    """Belgium 50%; province A 10 of 20 shown, B masked: A's exact limits exist (target 50%, n = 20), but
+    tau2 needs two shown units: no estimate, no od limits, od_flag null; B stays masked."""
+    published = published_frame(
+        [("country", "01000", 20, 40), ("province", "A", 10, 20), ("province", "B", None, None)]
+    )
+    funnel = funnel_plot_data(percent_cells(published, REGISTRY)).set_index("geo_code")
+    lone = funnel.loc["A"]
+    assert lone["flag"] == "within"
+    assert lone["limit_998_low"] == pytest.approx(100 * (3 - 302.424 / 1140) / 20, rel=1e-4)
+    assert pd.isna(lone["overdispersion_estimate"]) and pd.isna(lone["od_limit_95_low"])
+    assert pd.isna(lone["od_flag"])
+    assert funnel.loc["B", "od_flag"] == "masked"
+
+
 # --- smoothing --------------------------------------------------------------------------------------
 
 
