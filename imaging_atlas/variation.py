@@ -61,7 +61,7 @@ def percent_cells(published: pd.DataFrame, registry: pd.DataFrame) -> pd.DataFra
 
 
 def national_values(cells: pd.DataFrame) -> pd.DataFrame:
-    """Belgium's published % per indicator and year: the target of funnels and smoothing."""
+    """Belgium's published % per indicator and year: the target of the funnel plots."""
     country = cells[cells["geo_level"] == "country"]
     return country[["indicator_code", "year", "value"]].rename(columns={"value": "national_value"})
 
