@@ -1,0 +1,138 @@
+"""The figures as compact JSON for the page: column arrays per indicator, year and level.
+
+A row-per-cell JSON repeats every key and code; here each level lists its units once and each
+(indicator, year, level) block holds one array per figure in that order, so the page stays small
+enough to open from disk. Figures are rounded to what a reader can see (rates to 0.01 point, ratios to
+0.001); a column that is empty in a whole block is left out. Masked cells are null in every figure
+and 1 in `s`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+
+from imaging_atlas.explorer.figures import MAP_LEVELS
+
+SHORT_NAMES = {
+    "numerator": ("n", None),
+    "denominator": ("d", None),
+    "value": ("v", 2),
+    "ci_low": ("lo", 2),
+    "ci_high": ("hi", 2),
+    "standardised_value": ("sv", 2),
+    "standardised_ci_low": ("slo", 2),
+    "standardised_ci_high": ("shi", 2),
+    "eb_smoothed_value": ("eb", 2),
+    "ratio": ("r", 3),
+    "ratio_ci_low": ("rlo", 3),
+    "ratio_ci_high": ("rhi", 3),
+    "limit_95_low": ("l95lo", 2),
+    "limit_95_high": ("l95hi", 2),
+    "limit_998_low": ("l998lo", 2),
+    "limit_998_high": ("l998hi", 2),
+    "od_limit_95_low": ("od95lo", 2),
+    "od_limit_95_high": ("od95hi", 2),
+    "od_limit_998_low": ("od998lo", 2),
+    "od_limit_998_high": ("od998hi", 2),
+}
+"""Figure column -> (key in the page's JSON, decimals kept; None = a count, kept whole)."""
+
+
+def unit_lists(figures: pd.DataFrame) -> dict[str, list[list[str]]]:
+    """Per level, its units as [code, name_fr, name_nl], by code: the order of every figure array."""
+    units = (
+        figures[["geo_level", "geo_code", "geo_name_fr", "geo_name_nl"]]
+        .drop_duplicates(subset=["geo_level", "geo_code"])
+        .sort_values(["geo_level", "geo_code"])
+    )
+    return {
+        level: units.loc[units["geo_level"] == level, ["geo_code", "geo_name_fr", "geo_name_nl"]]
+        .fillna("")
+        .to_numpy()
+        .tolist()
+        for level in MAP_LEVELS
+    }
+
+
+def json_array(values: pd.Series, decimals: int | None) -> list[float | int | None]:
+    """A column as a JSON list: rounded, whole numbers as int, null for NaN."""
+    numbers = values.astype("float64").to_numpy()
+    numbers = np.round(numbers, decimals) if decimals is not None else numbers
+    return [None if math.isnan(x) else (int(x) if decimals is None else float(x)) for x in numbers]
+
+
+def block_arrays(block: pd.DataFrame, codes: list[str]) -> dict[str, list]:
+    """One (indicator, year, level) block aligned on the level's codes; empty figures left out."""
+    aligned = block.set_index("geo_code").reindex(codes)
+    arrays: dict[str, list] = {"s": aligned["suppressed"].fillna(False).astype(int).tolist()}
+    for column, (key, decimals) in SHORT_NAMES.items():
+        if aligned[column].notna().any():
+            arrays[key] = json_array(aligned[column], decimals)
+    return arrays
+
+
+def figure_blocks(figures: pd.DataFrame, units: dict[str, list[list[str]]]) -> dict:
+    """{indicator: {year: {"national": value, level: arrays}}} for every block of the figures."""
+    codes = {level: [unit[0] for unit in level_units] for level, level_units in units.items()}
+    blocks: dict = {}
+    for (indicator, year, level), block in figures.groupby(
+        ["indicator_code", "year", "geo_level"], sort=True
+    ):
+        year_blocks = blocks.setdefault(indicator, {}).setdefault(str(year), {})
+        year_blocks[level] = block_arrays(block, codes[level])
+        national = block["national_value"].dropna()
+        if not national.empty:
+            year_blocks["national"] = round(float(national.iloc[0]), 4)
+    return blocks
+
+
+def catalog_entries(catalog: pd.DataFrame, fields: list[tuple[str, str, str]]) -> list[dict]:
+    """Per indicator, its code and metadata texts in French and Dutch (empty fields left out)."""
+    entries = []
+    for row in catalog.to_dict("records"):
+        meta = {
+            language: {
+                field: str(row[f"{field}_{language}"])
+                for field, _, _ in fields
+                if isinstance(row.get(f"{field}_{language}"), str) and row[f"{field}_{language}"]
+            }
+            for language in ("fr", "nl")
+        }
+        entries.append(
+            {
+                "code": row["indicator_code"],
+                "atlas_code": row.get("atlas_code") or row["indicator_code"],
+                "code_status": row.get("code_status") or "",
+                "meta": meta,
+            }
+        )
+    return entries
+
+
+def page_data(
+    figures: pd.DataFrame,
+    catalog: pd.DataFrame,
+    fields: list[tuple[str, str, str]],
+    sources: dict[str, str],
+) -> dict:
+    """Everything the page reads, as one JSON-serialisable dict."""
+    units = unit_lists(figures)
+    return {
+        "levels": MAP_LEVELS,
+        "years": sorted(int(year) for year in figures["year"].unique()),
+        "units": units,
+        "fields": [list(field) for field in fields],
+        "indicators": catalog_entries(catalog, fields),
+        "sources": sources,
+        "figures": figure_blocks(figures, units),
+    }
+
+
+def to_json(data: dict) -> str:
+    """Compact JSON, safe inside a <script> element (no '</' can close it)."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return text.replace("</", "<\\/")
