@@ -3,11 +3,16 @@
 A reader opens the file from disk, possibly with no network: nothing may be fetched, so every
 asset is written into the page. The script is this package's own (assets/explorer.js, no library):
 it decodes the TopoJSON boundaries, draws the maps and charts as SVG and builds the CSV download.
+The boundaries and the figures are embedded gzip-compressed and base64-encoded (a quarter of their
+JSON size, which grows with every indicator and year); the browser inflates them with its own
+DecompressionStream, so no decompression code is shipped.
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
+import gzip
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -27,6 +32,11 @@ BOUNDARIES = ASSETS / "belgium_communes_2025.topojson"
 PLACEHOLDERS = ("/*STYLE*/", "/*SCRIPT*/", "/*BOUNDARIES*/", "/*DATA*/")
 
 
+def packed(text: str) -> str:
+    """gzip (no timestamp: the same figures give the same page) then base64, safe inside <script>."""
+    return base64.b64encode(gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0)).decode("ascii")
+
+
 def render_page(data_json: str, boundaries_json: str) -> str:
     """The template with its placeholders replaced by the inlined style, script, boundaries and data."""
     template = (ASSETS / "explorer.html").read_text(encoding="utf-8")
@@ -39,8 +49,8 @@ def render_page(data_json: str, boundaries_json: str) -> str:
         raise ValueError("an inlined asset would close its own element")
     # Replaced in this order so no inserted text is searched for a later placeholder.
     page = template.replace("/*STYLE*/", style).replace("/*SCRIPT*/", script)
-    page = page.replace("/*BOUNDARIES*/", boundaries_json.replace("</", "<\\/"))
-    return page.replace("/*DATA*/", data_json)
+    page = page.replace("/*BOUNDARIES*/", packed(boundaries_json))
+    return page.replace("/*DATA*/", packed(data_json))
 
 
 def build_site(db_path: Path, out_path: Path) -> dict[str, int | str]:
