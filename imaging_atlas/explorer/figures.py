@@ -104,14 +104,13 @@ def binomial_funnel_limits(
     return 100 * (p0 - half_width).clip(lower=0), 100 * (p0 + half_width).clip(upper=1)
 
 
-def funnel_columns(cells: pd.DataFrame, funnel: pd.DataFrame | None) -> tuple[pd.DataFrame, str]:
-    """The funnel limits of every shown cell and the name of the method that drew them."""
+def funnel_columns(cells: pd.DataFrame, funnel: pd.DataFrame | None) -> tuple[pd.DataFrame, str, str]:
+    """The funnel limits of every shown cell, where they come from and the overdispersion method."""
     limit_columns = [column for column in FIGURE_COLUMNS if "limit_" in column]
     if funnel is not None:
         joined = attach(cells, funnel, {column: column for column in limit_columns})
         methods = funnel["overdispersion_method"].dropna().unique() if len(funnel) else []
-        method = ", ".join(sorted(map(str, methods))) or "none"
-        return joined, f"funnel_plot_data (overdispersion: {method})"
+        return joined, "funnel_plot_data", ", ".join(sorted(map(str, methods)))
     joined = cells.copy()
     for z, level in ((Z_95, "95"), (Z_998, "998")):
         low, high = binomial_funnel_limits(joined["national_value"], joined["denominator"], z)
@@ -120,7 +119,7 @@ def funnel_columns(cells: pd.DataFrame, funnel: pd.DataFrame | None) -> tuple[pd
     for column in limit_columns:
         if column.startswith("od_"):
             joined[column] = np.nan
-    return joined, "binomial, normal approximation (computed by the explorer)"
+    return joined, "binomial_normal", ""
 
 
 def explorer_figures(
@@ -133,7 +132,9 @@ def explorer_figures(
     """One row per published cell at the mapped levels with every figure the site shows.
 
     Returns the figures (columns FIGURE_COLUMNS) and, per derived figure, where it comes from, so the
-    page can say it. A masked cell keeps its row with every figure null.
+    page can say it: the table's name, "" when it is missing, or for the two fallbacks
+    `crude_over_belgium` (ratio) and `binomial_normal` (funnel limits). A masked cell keeps its row
+    with every figure null.
     """
     cells = shown_cells(published)
     cells = attach(
@@ -153,18 +154,19 @@ def explorer_figures(
             ratios,
             {"ratio": "ratio", "ratio_ci_low": "ratio_ci_low", "ratio_ci_high": "ratio_ci_high"},
         )
-        ratio_source = "standardised_ratios (observed / expected)"
+        ratio_source = "standardised_ratios"
     else:
         cells["ratio"] = ratio_to_belgium(cells["value"], cells["national_value"]).where(cells["shown"])
         cells["ratio_ci_low"] = np.nan
         cells["ratio_ci_high"] = np.nan
-        ratio_source = "crude rate / Belgium's crude rate"
-    cells, funnel_source = funnel_columns(cells, funnel)
+        ratio_source = "crude_over_belgium"
+    cells, funnel_source, overdispersion_method = funnel_columns(cells, funnel)
     sources = {
         "standardised": "standardised_rates" if standardised is not None else "",
         "smoothed": "smoothed_rates" if smoothed is not None else "",
         "ratio": ratio_source,
         "funnel": funnel_source,
+        "overdispersion_method": overdispersion_method,
     }
     ordered = cells.sort_values(KEY, key=_level_order_key, kind="stable")
     return ordered[FIGURE_COLUMNS].reset_index(drop=True), sources

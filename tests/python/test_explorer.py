@@ -151,8 +151,8 @@ def test_masked_cells_show_nothing_derived():
     ]
     assert b[figure_columns].isna().all(), b[figure_columns].dropna()
     assert math.isnan(c["value"]) and math.isnan(c["ratio"]) and math.isnan(c["limit_95_low"])
-    assert sources["ratio"] == "crude rate / Belgium's crude rate"
-    assert sources["funnel"].startswith("binomial")
+    assert sources["ratio"] == "crude_over_belgium"
+    assert sources["funnel"] == "binomial_normal"
     assert sources["smoothed"] == "smoothed_rates"
 
 
@@ -193,8 +193,9 @@ def test_tables_of_the_variation_models_are_used_when_they_exist():
         67.0,
     )
     assert figures.set_index("geo_code").loc["11002", ["ratio", "ratio_ci_low"]].isna().all()
-    assert sources["ratio"].startswith("standardised_ratios")
-    assert sources["funnel"] == "funnel_plot_data (overdispersion: multiplicative (Spiegelhalter 2005))"
+    assert sources["ratio"] == "standardised_ratios"
+    assert sources["funnel"] == "funnel_plot_data"
+    assert sources["overdispersion_method"] == "multiplicative (Spiegelhalter 2005)"
     assert sources["standardised"] == ""
 
 

@@ -49,6 +49,13 @@
         below95: "en dessous (95 %)",
         below998: "en dessous (99,8 %)",
         funnelSource: "Limites : ",
+        sources: {
+          funnel_plot_data: "funnel_plot_data (binomiales exactes)",
+          binomial_normal: "binomiales, approximation normale autour du taux belge (calculées par l'explorateur)",
+          standardised_ratios: "observé / attendu (standardisation indirecte, standardised_ratios)",
+          crude_over_belgium: "taux brut / taux brut de la Belgique",
+        },
+        overdispersion: "surdispersion : ",
         tableTitle: (level, year) => `Chiffres · ${level} · ${year}`,
         download: "Télécharger (CSV)",
         columns: ["Code", "Nom", "Patients", "Bénéficiaires", "Taux brut (%)", "IC 95 %", "Taux standardisé (%)", "IC 95 %", "Taux lissé (%)", "Rapport à la Belgique", "IC 95 %", "Statut"],
@@ -93,6 +100,13 @@
         below95: "onder (95 %)",
         below998: "onder (99,8 %)",
         funnelSource: "Grenzen: ",
+        sources: {
+          funnel_plot_data: "funnel_plot_data (exact binomiaal)",
+          binomial_normal: "binomiaal, normale benadering rond het Belgische cijfer (berekend door de verkenner)",
+          standardised_ratios: "waargenomen / verwacht (indirecte standaardisatie, standardised_ratios)",
+          crude_over_belgium: "ruw cijfer / ruw cijfer van België",
+        },
+        overdispersion: "overdispersie: ",
         tableTitle: (level, year) => `Cijfers · ${level} · ${year}`,
         download: "Downloaden (CSV)",
         columns: ["Code", "Naam", "Patiënten", "Rechthebbenden", "Ruw cijfer (%)", "BI 95 %", "Gestandaardiseerd (%)", "BI 95 %", "Afgevlakt (%)", "Verhouding tot België", "BI 95 %", "Status"],
@@ -216,26 +230,39 @@
     }
 
     // ---- colours ---------------------------------------------------------------------------------
-    function quantileBreaks(values, classes) {
-      const sorted = values.filter((v) => v !== null).sort((a, b) => a - b);
-      if (sorted.length === 0) return [];
+    // Classes of equal counts of units; when ties (a rare exam: most communes at 0 %) leave fewer than
+    // four classes, equal intervals between the lowest and highest value instead.
+    function quantileBreaks(sorted, classes) {
       const breaks = [];
       for (let i = 1; i < classes; i += 1) {
         const value = sorted[Math.min(sorted.length - 1, Math.floor((i * sorted.length) / classes))];
-        if (breaks.length === 0 || value > breaks[breaks.length - 1]) breaks.push(value);
+        if (value > sorted[0] && (breaks.length === 0 || value > breaks[breaks.length - 1])) breaks.push(value);
       }
       return breaks;
     }
+    function equalBreaks(sorted, classes) {
+      const low = sorted[0];
+      const high = sorted[sorted.length - 1];
+      if (high <= low) return [];
+      return Array.from({ length: classes - 1 }, (_, i) => low + ((i + 1) * (high - low)) / classes);
+    }
     function colourScale(values) {
+      const sorted = values.filter((v) => v !== null && v !== undefined).sort((a, b) => a - b);
       const ratio = MEASURES[state.measure].ratio;
-      const breaks = ratio ? RATIO_BREAKS : quantileBreaks(values, SEQUENTIAL.length);
+      let breaks = RATIO_BREAKS;
+      if (!ratio) {
+        breaks = sorted.length ? quantileBreaks(sorted, SEQUENTIAL.length) : [];
+        if (sorted.length && breaks.length < 3) breaks = equalBreaks(sorted, SEQUENTIAL.length);
+      }
       const palette = ratio ? DIVERGING : SEQUENTIAL.slice(SEQUENTIAL.length - breaks.length - 1);
       const colour = (value) => {
         let i = 0;
         while (i < breaks.length && value >= breaks[i]) i += 1;
         return palette[i];
       };
-      return { breaks, palette, colour };
+      const low = ratio || !sorted.length ? null : sorted[0];
+      const high = ratio || !sorted.length ? null : sorted[sorted.length - 1];
+      return { breaks, palette, colour, low, high };
     }
 
     // ---- tooltip ---------------------------------------------------------------------------------
@@ -322,7 +349,7 @@
       drawLegend(scale);
       const label = t("measures")[state.measure];
       document.getElementById("map-title").textContent = t("mapTitle")(label, t("levels")[level], state.year);
-      const note = state.measure === "ratio" ? " " + t("ratioSource") + DATA.sources.ratio + "." : "";
+      const note = state.measure === "ratio" ? " " + t("ratioSource") + t("sources")[DATA.sources.ratio] + "." : "";
       document.getElementById("map-note").textContent = t("mapNote") + note;
     }
 
@@ -331,8 +358,8 @@
       clear(legend);
       const digits = digitsOf(state.measure);
       scale.palette.forEach((colour, i) => {
-        const low = i === 0 ? null : scale.breaks[i - 1];
-        const high = i < scale.breaks.length ? scale.breaks[i] : null;
+        const low = i === 0 ? scale.low : scale.breaks[i - 1];
+        const high = i < scale.breaks.length ? scale.breaks[i] : scale.high;
         let label;
         if (low === null && high === null) label = "";
         else if (low === null) label = "< " + fmt(high, digits);
@@ -366,6 +393,10 @@
       const ticks = [];
       for (let v = Math.ceil(low / step) * step; v <= high + step * 1e-9; v += step) ticks.push(Number(v.toFixed(10)));
       return ticks;
+    }
+    function tickDigits(ticks) {
+      const step = ticks.length > 1 ? ticks[1] - ticks[0] : 1;
+      return Math.max(0, Math.min(3, -Math.floor(Math.log10(step) + 1e-9)));
     }
     function axes(svg, box, xTicks, xPos, xLabel, yTicks, yPos, yLabel, xFormat, yFormat) {
       const grid = el("g", { class: "grid" }, svg);
@@ -427,7 +458,7 @@
       const yPos = (v) => box.bottom - ((v - y0) / (y1 - y0 || 1)) * (box.bottom - box.top);
       const step = Math.max(1, Math.ceil(DATA.years.length / 8));
       const xTicks = DATA.years.filter((year, i) => i % step === 0 || year === last);
-      axes(svg, box, xTicks, xPos, t("year"), yTicks, yPos, "%", String, (v) => fmt(v, 0));
+      axes(svg, box, xTicks, xPos, t("year"), yTicks, yPos, "%", String, (v) => fmt(v, tickDigits(yTicks)));
       el("line", { x1: xPos(state.year), x2: xPos(state.year), y1: box.top, y2: box.bottom, stroke: "#9aa4b1", "stroke-dasharray": "3 3" }, svg);
       const legend = document.getElementById("series-legend");
       clear(legend);
@@ -467,7 +498,8 @@
       const yearBlocks = (DATA.figures[state.indicator] || {})[String(state.year)] || {};
       const national = yearBlocks.national;
       document.getElementById("funnel-title").textContent = t("funnelTitle")(t("levels")[level], state.year);
-      document.getElementById("funnel-note").textContent = t("funnelSource") + DATA.sources.funnel + ".";
+      const method = DATA.sources.overdispersion_method ? "; " + t("overdispersion") + DATA.sources.overdispersion_method : "";
+      document.getElementById("funnel-note").textContent = t("funnelSource") + t("sources")[DATA.sources.funnel] + method + ".";
       const legend = document.getElementById("funnel-legend");
       clear(legend);
       if (!current || !current.v) return;
@@ -492,7 +524,7 @@
       const yPos = (v) => box.bottom - ((v - y0) / (y1 - y0 || 1)) * (box.bottom - box.top);
       const xTicks = [];
       for (let p = Math.ceil(lx0); p <= Math.floor(lx1); p += 1) xTicks.push(Math.pow(10, p));
-      axes(svg, box, xTicks, xPos, t("funnelX"), yTicks, yPos, t("funnelY"), (v) => fmtCount(v), (v) => fmt(v, 0));
+      axes(svg, box, xTicks, xPos, t("funnelX"), yTicks, yPos, t("funnelY"), (v) => fmtCount(v), (v) => fmt(v, tickDigits(yTicks)));
       if (national !== undefined) {
         el("line", { x1: box.left, x2: box.right, y1: yPos(national), y2: yPos(national), class: "national" }, svg);
       }
