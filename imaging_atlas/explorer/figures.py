@@ -4,10 +4,10 @@ Only `published_indicators` (statistical secrecy applied) decides which cell is 
 tables (standardised and smoothed rates, standardised ratios, funnel data) are joined onto it and
 blanked wherever the published cell is masked, so a masked commune cannot be read back from its
 standardised or smoothed rate. Tables that do not exist in the database (another branch builds them)
-are passed as None: the column stays empty rather than being invented, except the two figures that
-follow from the published cells alone (the ratio of a unit's rate to Belgium's, and the binomial
-funnel limits around Belgium's rate), which are computed here when their tables are missing and
-labelled as such.
+are passed as None (and an indicator they do not cover is treated the same): the column stays empty
+rather than being invented, except the two figures that follow from the published cells alone (the
+ratio of a unit's rate to Belgium's, and the funnel limits around Belgium's rate), which are computed
+here when their tables lack them and labelled as such.
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ def attach(cells: pd.DataFrame, table: pd.DataFrame | None, columns: dict[str, s
     """
     if table is None:
         return cells.assign(**{target: np.nan for target in columns.values()})
-    keep = table[[*KEY, *columns]].rename(columns=columns)
+    keep = table.reindex(columns=[*KEY, *columns]).rename(columns=columns)
     if "suppressed" in table.columns:
         hidden = table["suppressed"].fillna(False).astype(bool).to_numpy()
         keep.loc[hidden, list(columns.values())] = np.nan
@@ -95,8 +95,8 @@ def binomial_funnel_limits(
 ) -> tuple[pd.Series, pd.Series]:
     """Control limits of a % around the national %: p0 +/- z sqrt(p0 (1 - p0) / n), in %, in [0, 100].
 
-    The normal approximation of the binomial (Spiegelhalter 2005, without overdispersion): used only
-    when the database has no `funnel_plot_data`.
+    The normal approximation of the binomial (Spiegelhalter 2005, without overdispersion), for a %
+    indicator (patients) without rows in `funnel_plot_data`.
     """
     p0 = national_value / 100
     n = denominator.astype("float64").where(denominator > 0)
@@ -104,22 +104,56 @@ def binomial_funnel_limits(
     return 100 * (p0 - half_width).clip(lower=0), 100 * (p0 + half_width).clip(upper=1)
 
 
-def funnel_columns(cells: pd.DataFrame, funnel: pd.DataFrame | None) -> tuple[pd.DataFrame, str, str]:
-    """The funnel limits of every shown cell, where they come from and the overdispersion method."""
+def poisson_funnel_limits(
+    national_value: pd.Series, denominator: pd.Series, z: float
+) -> tuple[pd.Series, pd.Series]:
+    """Control limits of a volume (exams per 100 beneficiaries): 100 (l0 +/- z sqrt(l0 / n)), >= 0.
+
+    A person may have several exams, so a volume is a Poisson rate l0 = national / 100 per
+    beneficiary, not a proportion (normal approximation, without overdispersion).
+    """
+    rate = national_value / 100
+    n = denominator.astype("float64").where(denominator > 0)
+    half_width = z * np.sqrt(rate / n)
+    return 100 * (rate - half_width).clip(lower=0), 100 * (rate + half_width)
+
+
+def covered(cells: pd.DataFrame, table: pd.DataFrame | None) -> pd.Series:
+    """True for the cells whose indicator has rows in `table` (the variation models may cover a part)."""
+    if table is None:
+        return pd.Series(False, index=cells.index)
+    return cells["indicator_code"].isin(table["indicator_code"].unique())
+
+
+def funnel_columns(
+    cells: pd.DataFrame, funnel: pd.DataFrame | None, measures: dict[str, str]
+) -> tuple[pd.DataFrame, dict[str, str], str]:
+    """The funnel limits of every shown cell, where they come from per indicator, the overdispersion.
+
+    Indicators in `funnel_plot_data` take its limits as they are; the others get the explorer's
+    normal-approximation limits, binomial for a % and Poisson for a volume.
+    """
     limit_columns = [column for column in FIGURE_COLUMNS if "limit_" in column]
-    if funnel is not None:
-        joined = attach(cells, funnel, {column: column for column in limit_columns})
-        methods = funnel["overdispersion_method"].dropna().unique() if len(funnel) else []
-        return joined, "funnel_plot_data", ", ".join(sorted(map(str, methods)))
-    joined = cells.copy()
-    for z, level in ((Z_95, "95"), (Z_998, "998")):
-        low, high = binomial_funnel_limits(joined["national_value"], joined["denominator"], z)
-        joined[f"limit_{level}_low"] = low.where(joined["shown"])
-        joined[f"limit_{level}_high"] = high.where(joined["shown"])
-    for column in limit_columns:
-        if column.startswith("od_"):
-            joined[column] = np.nan
-    return joined, "binomial_normal", ""
+    from_table = covered(cells, funnel)
+    joined = attach(cells, funnel, {column: column for column in limit_columns})
+    is_percent = cells["indicator_code"].map(measures).eq("patients") | ~cells["indicator_code"].isin(
+        list(measures)
+    )
+    sources = {}
+    for name, fallback in (
+        ("binomial_normal", binomial_funnel_limits),
+        ("poisson_normal", poisson_funnel_limits),
+    ):
+        rows = ~from_table & (is_percent == (name == "binomial_normal"))
+        subset = joined[rows]
+        for z, level in ((Z_95, "95"), (Z_998, "998")):
+            low, high = fallback(subset["national_value"], subset["denominator"], z)
+            joined.loc[rows, f"limit_{level}_low"] = low.where(subset["shown"])
+            joined.loc[rows, f"limit_{level}_high"] = high.where(subset["shown"])
+        sources.update(dict.fromkeys(cells.loc[rows, "indicator_code"].unique(), name))
+    sources.update(dict.fromkeys(cells.loc[from_table, "indicator_code"].unique(), "funnel_plot_data"))
+    methods = funnel["overdispersion_method"].dropna().unique() if funnel is not None and len(funnel) else []
+    return joined, sources, ", ".join(sorted(map(str, methods)))
 
 
 def explorer_figures(
@@ -128,13 +162,16 @@ def explorer_figures(
     smoothed: pd.DataFrame | None = None,
     ratios: pd.DataFrame | None = None,
     funnel: pd.DataFrame | None = None,
-) -> tuple[pd.DataFrame, dict[str, str]]:
+    measures: dict[str, str] | None = None,
+) -> tuple[pd.DataFrame, dict]:
     """One row per published cell at the mapped levels with every figure the site shows.
 
-    Returns the figures (columns FIGURE_COLUMNS) and, per derived figure, where it comes from, so the
-    page can say it: the table's name, "" when it is missing, or for the two fallbacks
-    `crude_over_belgium` (ratio) and `binomial_normal` (funnel limits). A masked cell keeps its row
-    with every figure null.
+    `measures` gives each indicator's measure (`patients` for a %, `exams` for a volume; % when
+    missing). Returns the figures (columns FIGURE_COLUMNS) and where the derived figures come from,
+    so the page can say it: per indicator, the ratio from `standardised_ratios` or
+    `crude_over_belgium`, the funnel limits from `funnel_plot_data`, `binomial_normal` or
+    `poisson_normal`; the names of the standardised and smoothed tables ("" when missing) and the
+    overdispersion method. A masked cell keeps its row with every figure null.
     """
     cells = shown_cells(published)
     cells = attach(
@@ -148,24 +185,22 @@ def explorer_figures(
     )
     cells = attach(cells, smoothed, {"eb_smoothed_value": "eb_smoothed_value"})
     cells["national_value"] = national_values(cells)
-    if ratios is not None:
-        cells = attach(
-            cells,
-            ratios,
-            {"ratio": "ratio", "ratio_ci_low": "ratio_ci_low", "ratio_ci_high": "ratio_ci_high"},
-        )
-        ratio_source = "standardised_ratios"
-    else:
-        cells["ratio"] = ratio_to_belgium(cells["value"], cells["national_value"]).where(cells["shown"])
-        cells["ratio_ci_low"] = np.nan
-        cells["ratio_ci_high"] = np.nan
-        ratio_source = "crude_over_belgium"
-    cells, funnel_source, overdispersion_method = funnel_columns(cells, funnel)
+    ratio_from_table = covered(cells, ratios)
+    cells = attach(
+        cells, ratios, {"ratio": "ratio", "ratio_ci_low": "ratio_ci_low", "ratio_ci_high": "ratio_ci_high"}
+    )
+    crude_ratio = ratio_to_belgium(cells["value"], cells["national_value"]).where(cells["shown"])
+    cells["ratio"] = cells["ratio"].where(ratio_from_table, crude_ratio)
+    ratio_sources = dict.fromkeys(cells["indicator_code"].unique(), "crude_over_belgium")
+    ratio_sources.update(
+        dict.fromkeys(cells.loc[ratio_from_table, "indicator_code"].unique(), "standardised_ratios")
+    )
+    cells, funnel_sources, overdispersion_method = funnel_columns(cells, funnel, measures or {})
     sources = {
         "standardised": "standardised_rates" if standardised is not None else "",
         "smoothed": "smoothed_rates" if smoothed is not None else "",
-        "ratio": ratio_source,
-        "funnel": funnel_source,
+        "ratio": ratio_sources,
+        "funnel": funnel_sources,
         "overdispersion_method": overdispersion_method,
     }
     ordered = cells.sort_values(KEY, key=_level_order_key, kind="stable")

@@ -91,7 +91,8 @@ def figure_blocks(figures: pd.DataFrame, units: dict[str, list[list[str]]]) -> d
 
 
 def catalog_entries(catalog: pd.DataFrame, fields: list[tuple[str, str, str]]) -> list[dict]:
-    """Per indicator, its code and metadata texts in French and Dutch (empty fields left out)."""
+    """Per indicator, its codes, measure (patients: a %, exams: a volume) and metadata texts in French
+    and Dutch (empty fields left out)."""
     entries = []
     for row in catalog.to_dict("records"):
         meta = {
@@ -107,6 +108,7 @@ def catalog_entries(catalog: pd.DataFrame, fields: list[tuple[str, str, str]]) -
                 "code": row["indicator_code"],
                 "atlas_code": row.get("atlas_code") or row["indicator_code"],
                 "code_status": row.get("code_status") or "",
+                "measure": row.get("measure") or "patients",
                 "meta": meta,
             }
         )

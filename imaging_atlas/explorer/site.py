@@ -66,6 +66,7 @@ def build_site(db_path: Path, out_path: Path) -> dict[str, int | str]:
         smoothed=optional["smoothed_rates"],
         ratios=optional["standardised_ratios"],
         funnel=optional["funnel_plot_data"],
+        measures=dict(zip(catalog["indicator_code"], catalog["measure"], strict=True)),
     )
     data = page_data(figures, catalog, CATALOG_FIELDS, sources)
     page = render_page(to_json(data), BOUNDARIES.read_text(encoding="utf-8").strip())

@@ -30,6 +30,7 @@ from imaging_atlas.explorer.figures import (
     Z_998,
     binomial_funnel_limits,
     explorer_figures,
+    poisson_funnel_limits,
     ratio_to_belgium,
 )
 from imaging_atlas.explorer.payload import block_arrays, to_json
@@ -106,6 +107,46 @@ def test_binomial_funnel_limits_by_hand():
     assert high.iloc[1] == pytest.approx(65.4512, abs=1e-4)
 
 
+def test_poisson_funnel_limits_by_hand():
+    """A volume of 150 exams per 100 beneficiaries (1.5 a person), n = 600: 1.96 * sqrt(1.5 / 600)
+    = 1.96 * 0.05 = 0.098 -> 140.2 and 159.8 per 100 (above 100: a volume is no proportion). n = 1:
+    1.959964 * sqrt(1.5) = 1.959964 * 1.224745 = 2.400456 -> low clipped to 0, high 390.0456."""
+    low, high = poisson_funnel_limits(pd.Series([150.0, 150.0]), pd.Series([600, 1]), Z_95)
+    assert low.iloc[0] == pytest.approx(140.2002, abs=1e-4)
+    assert high.iloc[0] == pytest.approx(159.7998, abs=1e-4)
+    assert low.iloc[1] == 0.0
+    assert high.iloc[1] == pytest.approx(390.0456, abs=1e-4)
+
+
+def test_each_indicator_takes_its_own_sources():
+    """The variation tables cover the % indicator only: the volume 002 (Belgium 150 / 100 = 150 per 100,
+    commune 11001 90 / 50 = 180) gets the ratio 180 / 150 = 1.2 and Poisson limits
+    150 +/- 1.96 * sqrt(1.5 / 50) * 100 = 150 +/- 33.95 -> 116.05 ... 183.95."""
+    volume = toy_published().assign(indicator_code="stat_013_002_at")
+    volume.loc[volume["geo_code"] == "01000", ["numerator", "value"]] = [1500, 150.0]
+    volume.loc[volume["geo_code"] == "11001", ["numerator", "denominator", "value"]] = [90, 50, 180.0]
+    ratios = toy_derived({"ratio": [1.0, 1.1, None, None], "ratio_ci_low": 0.9, "ratio_ci_high": 1.3})
+    funnel = toy_derived({"limit_95_low": 45.0, "overdispersion_method": None})
+    figures, sources = explorer_figures(
+        pd.concat([toy_published(), volume]),
+        ratios=ratios,
+        funnel=funnel,
+        measures={"stat_013_001_at": "patients", "stat_013_002_at": "exams"},
+    )
+    assert sources["ratio"] == {
+        "stat_013_001_at": "standardised_ratios",
+        "stat_013_002_at": "crude_over_belgium",
+    }
+    assert sources["funnel"] == {"stat_013_001_at": "funnel_plot_data", "stat_013_002_at": "poisson_normal"}
+    cells = figures.set_index(["indicator_code", "geo_code"])
+    assert cells.loc[("stat_013_001_at", "11001"), "ratio"] == 1.1
+    assert cells.loc[("stat_013_001_at", "11001"), "limit_95_low"] == 45.0
+    assert math.isnan(cells.loc[("stat_013_001_at", "11001"), "limit_95_high"])
+    assert cells.loc[("stat_013_002_at", "11001"), "ratio"] == pytest.approx(1.2)
+    assert cells.loc[("stat_013_002_at", "11001"), "limit_95_low"] == pytest.approx(116.05, abs=0.01)
+    assert cells.loc[("stat_013_002_at", "11001"), "limit_95_high"] == pytest.approx(183.95, abs=0.01)
+
+
 def test_ratio_to_belgium_by_hand():
     """60 % / 50 % = 1.2; 45 / 50 = 0.9; unknown when Belgium is masked (null) or 0."""
     ratio = ratio_to_belgium(pd.Series([60.0, 45.0, 30.0, 30.0]), pd.Series([50.0, 50.0, np.nan, 0.0]))
@@ -151,8 +192,8 @@ def test_masked_cells_show_nothing_derived():
     ]
     assert b[figure_columns].isna().all(), b[figure_columns].dropna()
     assert math.isnan(c["value"]) and math.isnan(c["ratio"]) and math.isnan(c["limit_95_low"])
-    assert sources["ratio"] == "crude_over_belgium"
-    assert sources["funnel"] == "binomial_normal"
+    assert sources["ratio"] == {"stat_013_001_at": "crude_over_belgium"}
+    assert sources["funnel"] == {"stat_013_001_at": "binomial_normal"}
     assert sources["smoothed"] == "smoothed_rates"
 
 
@@ -193,8 +234,8 @@ def test_tables_of_the_variation_models_are_used_when_they_exist():
         67.0,
     )
     assert figures.set_index("geo_code").loc["11002", ["ratio", "ratio_ci_low"]].isna().all()
-    assert sources["ratio"] == "standardised_ratios"
-    assert sources["funnel"] == "funnel_plot_data"
+    assert sources["ratio"] == {"stat_013_001_at": "standardised_ratios"}
+    assert sources["funnel"] == {"stat_013_001_at": "funnel_plot_data"}
     assert sources["overdispersion_method"] == "multiplicative (Spiegelhalter 2005)"
     assert sources["standardised"] == ""
 

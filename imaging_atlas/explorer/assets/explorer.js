@@ -52,6 +52,7 @@
         sources: {
           funnel_plot_data: "funnel_plot_data (binomiales exactes)",
           binomial_normal: "binomiales, approximation normale autour du taux belge (calculées par l'explorateur)",
+          poisson_normal: "de Poisson, approximation normale autour du volume belge (calculées par l'explorateur)",
           standardised_ratios: "observé / attendu (standardisation indirecte, standardised_ratios)",
           crude_over_belgium: "taux brut / taux brut de la Belgique",
         },
@@ -71,6 +72,16 @@
         patients: "patients",
         beneficiaries: "bénéficiaires",
         interval: "IC 95 %",
+        unit: "%",
+        // A volume indicator (exams per 100 beneficiaries) replaces these labels.
+        volume: {
+          measures: { crude: "Examens pour 100 bénéficiaires", standardised: "Volume standardisé âge-sexe", eb: "Volume lissé (Bayes empirique)", ratio: "Rapport à la Belgique" },
+          seriesTitle: "Évolution : Belgique et régions (examens pour 100 bénéficiaires)",
+          funnelY: "Examens pour 100 bénéficiaires",
+          columns: ["Code", "Nom", "Examens", "Bénéficiaires", "Examens / 100 bén.", "IC 95 %", "Standardisé", "IC 95 %", "Lissé", "Rapport à la Belgique", "IC 95 %", "Statut"],
+          patients: "examens",
+          unit: "/100",
+        },
       },
       nl: {
         title: "IMA-AIM Atlas · medische beeldvorming",
@@ -103,6 +114,7 @@
         sources: {
           funnel_plot_data: "funnel_plot_data (exact binomiaal)",
           binomial_normal: "binomiaal, normale benadering rond het Belgische cijfer (berekend door de verkenner)",
+          poisson_normal: "Poisson, normale benadering rond het Belgische volume (berekend door de verkenner)",
           standardised_ratios: "waargenomen / verwacht (indirecte standaardisatie, standardised_ratios)",
           crude_over_belgium: "ruw cijfer / ruw cijfer van België",
         },
@@ -122,6 +134,15 @@
         patients: "patiënten",
         beneficiaries: "rechthebbenden",
         interval: "BI 95 %",
+        unit: "%",
+        volume: {
+          measures: { crude: "Onderzoeken per 100 rechthebbenden", standardised: "Gestandaardiseerd volume leeftijd-geslacht", eb: "Afgevlakt volume (empirisch Bayes)", ratio: "Verhouding tot België" },
+          seriesTitle: "Evolutie: België en gewesten (onderzoeken per 100 rechthebbenden)",
+          funnelY: "Onderzoeken per 100 rechthebbenden",
+          columns: ["Code", "Naam", "Onderzoeken", "Rechthebbenden", "Onderz. / 100 rechth.", "BI 95 %", "Gestandaardiseerd", "BI 95 %", "Afgevlakt", "Verhouding tot België", "BI 95 %", "Status"],
+          patients: "onderzoeken",
+          unit: "/100",
+        },
       },
     };
 
@@ -151,7 +172,11 @@
     const geometryCache = {};
 
     // ---- helpers ---------------------------------------------------------------------------------
-    function t(key) { return TEXT[state.lang][key]; }
+    function t(key) {
+      const text = TEXT[state.lang];
+      const entry = DATA.indicators.find((indicator) => indicator.code === state.indicator);
+      return entry && entry.measure !== "patients" && key in text.volume ? text.volume[key] : text[key];
+    }
     function el(tag, attributes, parent) {
       const node = document.createElementNS(SVG_NS, tag);
       Object.entries(attributes || {}).forEach(([name, value]) => node.setAttribute(name, value));
@@ -327,7 +352,7 @@
         const i = index[shape.code];
         const path = el("path", { d: shape.d, class: "unit", "data-code": shape.code }, group);
         let state_ = "nodata";
-        let fill = "#eceff3";
+        let fill = "#cdd3da";
         if (i !== undefined && current && current.s[i]) {
           state_ = "masked";
           fill = "url(#masked-hatch)";
@@ -349,7 +374,7 @@
       drawLegend(scale);
       const label = t("measures")[state.measure];
       document.getElementById("map-title").textContent = t("mapTitle")(label, t("levels")[level], state.year);
-      const note = state.measure === "ratio" ? " " + t("ratioSource") + t("sources")[DATA.sources.ratio] + "." : "";
+      const note = state.measure === "ratio" ? " " + t("ratioSource") + t("sources")[DATA.sources.ratio[state.indicator]] + "." : "";
       document.getElementById("map-note").textContent = t("mapNote") + note;
     }
 
@@ -368,7 +393,7 @@
         legendItem(legend, colour, label);
       });
       legendItem(legend, null, t("masked"), "masked");
-      legendItem(legend, "#eceff3", t("noData"));
+      legendItem(legend, "#cdd3da", t("noData"));
     }
     function legendItem(legend, colour, label, kind) {
       const item = html("span", null, legend);
@@ -458,7 +483,7 @@
       const yPos = (v) => box.bottom - ((v - y0) / (y1 - y0 || 1)) * (box.bottom - box.top);
       const step = Math.max(1, Math.ceil(DATA.years.length / 8));
       const xTicks = DATA.years.filter((year, i) => i % step === 0 || year === last);
-      axes(svg, box, xTicks, xPos, t("year"), yTicks, yPos, "%", String, (v) => fmt(v, tickDigits(yTicks)));
+      axes(svg, box, xTicks, xPos, t("year"), yTicks, yPos, t("unit"), String, (v) => fmt(v, tickDigits(yTicks)));
       el("line", { x1: xPos(state.year), x2: xPos(state.year), y1: box.top, y2: box.bottom, stroke: "#9aa4b1", "stroke-dasharray": "3 3" }, svg);
       const legend = document.getElementById("series-legend");
       clear(legend);
@@ -499,7 +524,7 @@
       const national = yearBlocks.national;
       document.getElementById("funnel-title").textContent = t("funnelTitle")(t("levels")[level], state.year);
       const method = DATA.sources.overdispersion_method ? "; " + t("overdispersion") + DATA.sources.overdispersion_method : "";
-      document.getElementById("funnel-note").textContent = t("funnelSource") + t("sources")[DATA.sources.funnel] + method + ".";
+      document.getElementById("funnel-note").textContent = t("funnelSource") + t("sources")[DATA.sources.funnel[state.indicator]] + method + ".";
       const legend = document.getElementById("funnel-legend");
       clear(legend);
       if (!current || !current.v) return;
@@ -515,7 +540,8 @@
       const ys = points.map((p) => p.v);
       limitKeys.forEach((key) => points.forEach((p) => { if (current[key][p.i] !== null) ys.push(current[key][p.i]); }));
       if (national !== undefined) ys.push(national);
-      const yTicks = niceTicks(Math.max(0, Math.min(...ys)), Math.min(100, Math.max(...ys)), 6);
+      const cap = state.indicator && t("unit") === "%" ? 100 : Infinity;
+      const yTicks = niceTicks(Math.max(0, Math.min(...ys)), Math.min(cap, Math.max(...ys)), 6);
       const y0 = Math.min(yTicks[0], ...ys);
       const y1 = Math.max(yTicks[yTicks.length - 1], ...ys);
       const lx0 = Math.log10(points[0].d) - 0.05;
@@ -544,7 +570,7 @@
         ]));
         dot.addEventListener("mouseleave", hideTooltip);
       });
-      if (national !== undefined) legendItem(legend, "#0b5e8e", `${t("national")} ${fmt(national, 2)} %`, "line-solid");
+      if (national !== undefined) legendItem(legend, "#0b5e8e", `${t("national")} ${fmt(national, 2)} ${t("unit")}`, "line-solid");
       legendItem(legend, "#333", t("limit95"), "line-dashed");
       legendItem(legend, "#333", t("limit998"), "line-solid");
       if (limitKeys.some((key) => key.startsWith("od"))) legendItem(legend, "#a04a00", t("limitOd"), "line-dotted");
