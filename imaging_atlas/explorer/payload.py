@@ -30,14 +30,14 @@ SHORT_NAMES = {
     "ratio": ("r", 3),
     "ratio_ci_low": ("rlo", 3),
     "ratio_ci_high": ("rhi", 3),
-    "limit_95_low": ("l95lo", 2),
-    "limit_95_high": ("l95hi", 2),
-    "limit_998_low": ("l998lo", 2),
-    "limit_998_high": ("l998hi", 2),
-    "od_limit_95_low": ("od95lo", 2),
-    "od_limit_95_high": ("od95hi", 2),
-    "od_limit_998_low": ("od998lo", 2),
-    "od_limit_998_high": ("od998hi", 2),
+    "limit_95_low": ("l95lo", 1),
+    "limit_95_high": ("l95hi", 1),
+    "limit_998_low": ("l998lo", 1),
+    "limit_998_high": ("l998hi", 1),
+    "od_limit_95_low": ("od95lo", 1),
+    "od_limit_95_high": ("od95hi", 1),
+    "od_limit_998_low": ("od998lo", 1),
+    "od_limit_998_high": ("od998hi", 1),
 }
 """Figure column -> (key in the page's JSON, decimals kept; None = a count, kept whole)."""
 
