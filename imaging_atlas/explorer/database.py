@@ -12,7 +12,13 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-OPTIONAL_TABLES = ("standardised_rates", "smoothed_rates", "standardised_ratios", "funnel_plot_data")
+OPTIONAL_TABLES = (
+    "standardised_rates",
+    "smoothed_rates",
+    "standardised_ratios",
+    "funnel_plot_data",
+    "variation_statistics",
+)
 
 CATALOG_FIELDS = [
     ("name", "Nom", "Naam"),

@@ -90,6 +90,37 @@ def figure_blocks(figures: pd.DataFrame, units: dict[str, list[list[str]]]) -> d
     return blocks
 
 
+VARIATION_STATISTICS = {
+    "units_shown": "units_shown",
+    "units_masked": "units_masked",
+    "extremal_quotient": "eq",
+    "extremal_quotient_5_95": "eq595",
+    "coefficient_of_variation": "cv",
+    "coefficient_of_variation_weighted": "cvw",
+    "systematic_component_of_variation": "scv",
+    "empirical_bayes_statistic": "eb",
+    "empirical_bayes_statistic_ci_low": "eb_lo",
+    "empirical_bayes_statistic_ci_high": "eb_hi",
+}
+"""Columns of `variation_statistics` the page shows (computed on published cells only) -> JSON key."""
+
+
+def variation_blocks(variation: pd.DataFrame | None) -> dict:
+    """{indicator: {year: {level: {statistic: value}}}} of `variation_statistics` ({} when missing)."""
+    if variation is None:
+        return {}
+    present = {column: key for column, key in VARIATION_STATISTICS.items() if column in variation.columns}
+    blocks: dict = {}
+    for row in variation.to_dict("records"):
+        values = {
+            key: (None if pd.isna(row[column]) else round(float(row[column]), 4))
+            for column, key in present.items()
+        }
+        year_blocks = blocks.setdefault(row["indicator_code"], {}).setdefault(str(row["year"]), {})
+        year_blocks[row["geo_level"]] = values
+    return blocks
+
+
 def catalog_entries(catalog: pd.DataFrame, fields: list[tuple[str, str, str]]) -> list[dict]:
     """Per indicator, its codes, measure (patients: a %, exams: a volume) and metadata texts in French
     and Dutch (empty fields left out)."""
@@ -119,7 +150,8 @@ def page_data(
     figures: pd.DataFrame,
     catalog: pd.DataFrame,
     fields: list[tuple[str, str, str]],
-    sources: dict[str, str],
+    sources: dict,
+    variation: pd.DataFrame | None = None,
 ) -> dict:
     """Everything the page reads, as one JSON-serialisable dict."""
     units = unit_lists(figures)
@@ -131,6 +163,7 @@ def page_data(
         "indicators": catalog_entries(catalog, fields),
         "sources": sources,
         "figures": figure_blocks(figures, units),
+        "variation": variation_blocks(variation),
     }
 
 

@@ -68,7 +68,7 @@ def build_site(db_path: Path, out_path: Path) -> dict[str, int | str]:
         funnel=optional["funnel_plot_data"],
         measures=dict(zip(catalog["indicator_code"], catalog["measure"], strict=True)),
     )
-    data = page_data(figures, catalog, CATALOG_FIELDS, sources)
+    data = page_data(figures, catalog, CATALOG_FIELDS, sources, optional["variation_statistics"])
     page = render_page(to_json(data), BOUNDARIES.read_text(encoding="utf-8").strip())
     out_path.parent.mkdir(parents=True, exist_ok=True)
     out_path.write_text(page, encoding="utf-8")

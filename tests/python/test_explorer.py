@@ -425,6 +425,36 @@ def test_the_funnel_plot_has_its_limits(reader, published):
     page.locator("#funnel-section").screenshot(path=str(SCREENSHOT_DIR / "explorer_funnel.png"))
 
 
+def test_the_funnel_and_variation_panels_read_the_variation_models(reader, synthetic_build):
+    """funnel_plot_data's limits are drawn as they are (with its overdispersed limits), and the
+    variation statistics of the communes are those of variation_statistics, in French formatting."""
+    page = reader["page"]
+    with duckdb.connect(str(synthetic_build.db_path), read_only=True) as connection:
+        funnel = connection.execute(
+            "select geo_code, denominator, limit_998_high from funnel_plot_data where indicator_code = "
+            "'stat_013_001_at' and year = 2024 and geo_level = 'commune' and limit_998_high is not null "
+            "order by denominator, geo_code"
+        ).df()
+        statistics = connection.execute(
+            "select * from variation_statistics where indicator_code = 'stat_013_001_at' and year = 2024 "
+            "and geo_level = 'commune'"
+        ).df()
+    assert "funnel_plot_data" in page.locator("#funnel-note").inner_text()
+    assert page.locator("#funnel path.limit[data-limit='od998hi']").count() == 1
+    # The 99.8 % high line has a vertex per shown commune, at its limit: compare the highest one on screen
+    # with the smallest limit (the largest denominator) through the axis of the plot.
+    points = _path_points(page.locator("#funnel path.limit[data-limit='l998hi']").get_attribute("d"))
+    assert len(points) == len(funnel)
+    row = page.locator("#variation tr[data-statistic='eq'] td").inner_text()
+    expected = f"{statistics['extremal_quotient'].iloc[0]:.2f}".replace(".", ",")
+    assert row == expected
+    units = page.locator("#variation tr[data-statistic='units'] td").inner_text()
+    assert (
+        units.replace("\u202f", "")
+        == f"{statistics['units_shown'].iloc[0]} / {statistics['units_masked'].iloc[0]}"
+    )
+
+
 def test_switching_the_indicator_changes_the_map(reader):
     page = reader["page"]
     before = page.locator("#map path.unit").evaluate_all("nodes => nodes.map(n => n.getAttribute('fill'))")

@@ -57,6 +57,18 @@
           crude_over_belgium: "taux brut / taux brut de la Belgique",
         },
         overdispersion: "surdispersion : ",
+        variationTitle: (level, year) => `Variation entre ${level.toLowerCase()} · ${year}`,
+        variationNote: "Statistiques de variation (variation_statistics) calculées sur les seules cellules publiées ; les unités masquées en sont exclues.",
+        variationMissing: "Pas de statistique de variation pour ce niveau ou cet indicateur (provinces, arrondissements et communes, indicateurs en %).",
+        statistics: {
+          units: "Unités publiées / masquées",
+          eq: "Quotient extrême (max / min)",
+          eq595: "Quotient extrême P95 / P5",
+          cv: "Coefficient de variation",
+          cvw: "Coefficient de variation pondéré",
+          scv: "Composante systématique de variation (SCV × 100)",
+          eb: "Statistique bayésienne empirique (IC 95 %)",
+        },
         tableTitle: (level, year) => `Chiffres · ${level} · ${year}`,
         download: "Télécharger (CSV)",
         columns: ["Code", "Nom", "Patients", "Bénéficiaires", "Taux brut (%)", "IC 95 %", "Taux standardisé (%)", "IC 95 %", "Taux lissé (%)", "Rapport à la Belgique", "IC 95 %", "Statut"],
@@ -119,6 +131,18 @@
           crude_over_belgium: "ruw cijfer / ruw cijfer van België",
         },
         overdispersion: "overdispersie: ",
+        variationTitle: (level, year) => `Variatie tussen ${level.toLowerCase()} · ${year}`,
+        variationNote: "Variatiestatistieken (variation_statistics) berekend op de gepubliceerde cellen alleen; gemaskeerde eenheden zijn uitgesloten.",
+        variationMissing: "Geen variatiestatistiek voor dit niveau of deze indicator (provincies, arrondissementen en gemeenten, indicatoren in %).",
+        statistics: {
+          units: "Gepubliceerde / gemaskeerde eenheden",
+          eq: "Extremaalquotiënt (max / min)",
+          eq595: "Extremaalquotiënt P95 / P5",
+          cv: "Variatiecoëfficiënt",
+          cvw: "Gewogen variatiecoëfficiënt",
+          scv: "Systematische variatiecomponent (SCV × 100)",
+          eb: "Empirische-Bayesstatistiek (BI 95 %)",
+        },
         tableTitle: (level, year) => `Cijfers · ${level} · ${year}`,
         download: "Downloaden (CSV)",
         columns: ["Code", "Naam", "Patiënten", "Rechthebbenden", "Ruw cijfer (%)", "BI 95 %", "Gestandaardiseerd (%)", "BI 95 %", "Afgevlakt (%)", "Verhouding tot België", "BI 95 %", "Status"],
@@ -279,7 +303,8 @@
         breaks = sorted.length ? quantileBreaks(sorted, SEQUENTIAL.length) : [];
         if (sorted.length && breaks.length < 3) breaks = equalBreaks(sorted, SEQUENTIAL.length);
       }
-      const palette = ratio ? DIVERGING : SEQUENTIAL.slice(SEQUENTIAL.length - breaks.length - 1);
+      // One value everywhere (a smoothing that shrinks every unit to the mean): the middle colour.
+      const palette = ratio ? DIVERGING : breaks.length ? SEQUENTIAL.slice(SEQUENTIAL.length - breaks.length - 1) : [SEQUENTIAL[3]];
       const colour = (value) => {
         let i = 0;
         while (i < breaks.length && value >= breaks[i]) i += 1;
@@ -542,7 +567,8 @@
       if (national !== undefined) ys.push(national);
       const cap = state.indicator && t("unit") === "%" ? 100 : Infinity;
       const yTicks = niceTicks(Math.max(0, Math.min(...ys)), Math.min(cap, Math.max(...ys)), 6);
-      const y0 = Math.min(yTicks[0], ...ys);
+      // A rate is never below 0: a limit computed below it is cut at the axis (clip path).
+      const y0 = Math.max(0, Math.min(yTicks[0], ...ys));
       const y1 = Math.max(yTicks[yTicks.length - 1], ...ys);
       const lx0 = Math.log10(points[0].d) - 0.05;
       const lx1 = Math.log10(points[points.length - 1].d) + 0.05;
@@ -554,10 +580,12 @@
       if (national !== undefined) {
         el("line", { x1: box.left, x2: box.right, y1: yPos(national), y2: yPos(national), class: "national" }, svg);
       }
+      const clip = el("clipPath", { id: "funnel-clip" }, el("defs", {}, svg));
+      el("rect", { x: box.left, y: box.top, width: box.right - box.left, height: box.bottom - box.top }, clip);
       limitKeys.forEach((key) => {
         const line = points.map((p) => (current[key][p.i] === null ? null : [xPos(p.d), yPos(current[key][p.i])]));
         const kind = key.startsWith("od") ? "od" : key.includes("998") ? "l998" : "l95";
-        el("path", { d: linePath(line), class: "limit " + kind, "data-limit": key }, svg);
+        el("path", { d: linePath(line), class: "limit " + kind, "data-limit": key, "clip-path": "url(#funnel-clip)" }, svg);
       });
       const group = el("g", { class: "points" }, svg);
       points.forEach((p) => {
@@ -575,6 +603,36 @@
       legendItem(legend, "#333", t("limit998"), "line-solid");
       if (limitKeys.some((key) => key.startsWith("od"))) legendItem(legend, "#a04a00", t("limitOd"), "line-dotted");
       Object.entries(FLAG_COLOURS).forEach(([flag, colour]) => legendItem(legend, colour, t(flag)));
+    }
+
+    // ---- variation statistics --------------------------------------------------------------------
+    function drawVariation() {
+      const body = document.getElementById("variation").tBodies[0];
+      clear(body);
+      document.getElementById("variation-title").textContent = t("variationTitle")(t("levels")[state.level], state.year);
+      const stats = (((DATA.variation || {})[state.indicator] || {})[String(state.year)] || {})[state.level];
+      const labels = t("statistics");
+      const row = (key, text) => {
+        const tr = html("tr", null, body);
+        tr.dataset.statistic = key;
+        html("th", labels[key] || "", tr);
+        html("td", text, tr);
+      };
+      if (!stats) {
+        const tr = html("tr", null, body);
+        const td = html("td", t("variationMissing"), tr);
+        td.colSpan = 2;
+        return;
+      }
+      const value = (key, digits, factor) => (stats[key] === null || stats[key] === undefined ? "–" : fmt(stats[key] * (factor || 1), digits));
+      row("units", `${fmtCount(stats.units_shown)} / ${fmtCount(stats.units_masked)}`);
+      row("eq", value("eq", 2));
+      row("eq595", value("eq595", 2));
+      row("cv", value("cv", 3));
+      row("cvw", value("cvw", 3));
+      row("scv", value("scv", 2, 100));
+      const high = stats.eb_hi === null || stats.eb_hi === undefined ? "…" : fmt(stats.eb_hi, 4);
+      row("eb", `${value("eb", 4)} (${value("eb_lo", 4)} – ${high})`);
     }
 
     // ---- table and CSV ---------------------------------------------------------------------------
@@ -687,6 +745,7 @@
       drawMap();
       drawSeries();
       drawFunnel();
+      drawVariation();
       drawTable();
       drawMetadata();
       document.body.dataset.ready = "true";
