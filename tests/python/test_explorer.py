@@ -441,8 +441,7 @@ def test_the_funnel_and_variation_panels_read_the_variation_models(reader, synth
         ).df()
     assert "funnel_plot_data" in page.locator("#funnel-note").inner_text()
     assert page.locator("#funnel path.limit[data-limit='od998hi']").count() == 1
-    # The 99.8 % high line has a vertex per shown commune, at its limit: compare the highest one on screen
-    # with the smallest limit (the largest denominator) through the axis of the plot.
+    # The 99.8 % high line has one vertex per shown commune that funnel_plot_data gives a limit.
     points = _path_points(page.locator("#funnel path.limit[data-limit='l998hi']").get_attribute("d"))
     assert len(points) == len(funnel)
     row = page.locator("#variation tr[data-statistic='eq'] td").inner_text()
