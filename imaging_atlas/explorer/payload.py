@@ -4,7 +4,8 @@ A row-per-cell JSON repeats every key and code; here each level lists its units 
 (indicator, year, level) block holds one array per figure in that order, so the page stays small
 enough to open from disk. Figures are rounded to what a reader can see (rates to 0.01 point, ratios to
 0.001); a column that is empty in a whole block is left out. Masked cells are null in every figure
-and 1 in `s`.
+and 1 in `s`. The funnel limits, eight values per unit, are only drawn: they travel as curves of a
+few dozen points and a flag per unit.
 """
 
 from __future__ import annotations
@@ -30,14 +31,6 @@ SHORT_NAMES = {
     "ratio": ("r", 3),
     "ratio_ci_low": ("rlo", 3),
     "ratio_ci_high": ("rhi", 3),
-    "limit_95_low": ("l95lo", 1),
-    "limit_95_high": ("l95hi", 1),
-    "limit_998_low": ("l998lo", 1),
-    "limit_998_high": ("l998hi", 1),
-    "od_limit_95_low": ("od95lo", 1),
-    "od_limit_95_high": ("od95hi", 1),
-    "od_limit_998_low": ("od998lo", 1),
-    "od_limit_998_high": ("od998hi", 1),
 }
 """Figure column -> (key in the page's JSON, decimals kept; None = a count, kept whole)."""
 
@@ -65,13 +58,74 @@ def json_array(values: pd.Series, decimals: int | None) -> list[float | int | No
     return [None if math.isnan(x) else (int(x) if decimals is None else float(x)) for x in numbers]
 
 
+LIMITS = {
+    "limit_95_low": "l95lo",
+    "limit_95_high": "l95hi",
+    "limit_998_low": "l998lo",
+    "limit_998_high": "l998hi",
+    "od_limit_95_low": "od95lo",
+    "od_limit_95_high": "od95hi",
+    "od_limit_998_low": "od998lo",
+    "od_limit_998_high": "od998hi",
+}
+"""Funnel limit column -> key of its curve in the page's JSON."""
+
+CURVE_POINTS = 40
+"""Denominators at which a funnel curve is kept: enough for a smooth line at any plot width."""
+
+
+def funnel_flags(block: pd.DataFrame) -> pd.Series:
+    """Where each unit's rate falls: 2 / -2 beyond the high / low 99.8 % limit, 1 / -1 beyond the 95 %
+    one, 0 within; null without a shown rate or limits. Computed on the unit's own limits."""
+    value = block["value"]
+    flags = pd.Series(0.0, index=block.index)
+    flags = flags.mask(value > block["limit_95_high"], 1.0).mask(value < block["limit_95_low"], -1.0)
+    flags = flags.mask(value > block["limit_998_high"], 2.0).mask(value < block["limit_998_low"], -2.0)
+    known = value.notna() & block["limit_95_low"].notna() & block["limit_998_low"].notna()
+    return flags.where(known)
+
+
+def funnel_curves(block: pd.DataFrame, points: int = CURVE_POINTS) -> dict[str, list]:
+    """The funnel limits as curves over the denominator, for drawing: {"x": denominators, key: limits}.
+
+    The limits are given at each unit's denominator (hundreds of values for the communes) but a
+    reader only sees the lines: they are kept at `points` denominators spread evenly on the log scale
+    of the plot, interpolated linearly in log(denominator) between the units' own limits (what the
+    line through the units' points draws anyway); with fewer distinct denominators, at those.
+    """
+    present = [column for column in LIMITS if block[column].notna().any()]
+    units = block[block["denominator"].gt(0) & block[present[0]].notna()] if present else block.iloc[0:0]
+    if units.empty:
+        return {}
+    by_size = units.groupby("denominator")[present].first().sort_index()
+    sizes = by_size.index.to_numpy(dtype="float64")
+    spread = np.unique(np.round(np.geomspace(sizes[0], sizes[-1], points)))
+    grid = sizes if len(sizes) <= points else spread
+    curves: dict[str, list] = {"x": [int(x) for x in grid]}
+    for column in present:
+        known = by_size[column].notna().to_numpy()
+        limits = np.interp(np.log(grid), np.log(sizes[known]), by_size[column].to_numpy()[known])
+        curves[LIMITS[column]] = [round(float(limit), 2) for limit in limits]
+    return curves
+
+
 def block_arrays(block: pd.DataFrame, codes: list[str]) -> dict[str, list]:
-    """One (indicator, year, level) block aligned on the level's codes; empty figures left out."""
+    """One (indicator, year, level) block aligned on the level's codes; empty figures left out.
+
+    Besides the figures: `fl`, each unit's position in the funnel (funnel_flags), and `funnel`, the
+    limit curves (funnel_curves).
+    """
     aligned = block.set_index("geo_code").reindex(codes)
-    arrays: dict[str, list] = {"s": aligned["suppressed"].fillna(False).astype(int).tolist()}
+    arrays: dict = {"s": aligned["suppressed"].fillna(False).astype(int).tolist()}
     for column, (key, decimals) in SHORT_NAMES.items():
         if aligned[column].notna().any():
             arrays[key] = json_array(aligned[column], decimals)
+    flags = funnel_flags(aligned)
+    if flags.notna().any():
+        arrays["fl"] = json_array(flags, None)
+    curves = funnel_curves(block)
+    if curves:
+        arrays["funnel"] = curves
     return arrays
 
 

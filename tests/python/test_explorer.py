@@ -33,7 +33,7 @@ from imaging_atlas.explorer.figures import (
     poisson_funnel_limits,
     ratio_to_belgium,
 )
-from imaging_atlas.explorer.payload import block_arrays, to_json
+from imaging_atlas.explorer.payload import block_arrays, funnel_curves, funnel_flags, to_json
 from imaging_atlas.explorer.site import build_site
 from imaging_atlas.project import PROJECT_DIR, DbtRun, run_dbt
 
@@ -255,6 +255,34 @@ def test_block_arrays_align_on_the_level_codes():
     assert "eb" not in arrays and "sv" not in arrays
 
 
+def test_funnel_flags_and_curves_by_hand():
+    """Flags against each unit's own limits: 65 % over 60 (95 %) but under 70 (99.8 %) -> 1; 75 % over
+    52 (99.8 %) -> 2; 35 % under 42 (95 %) but over 34 (99.8 %) -> -1; 50 % in 46 ... 54 -> 0; a masked
+    unit has no flag. Curves: 4 distinct denominators (100, 200, 5,000, 10,000) kept at 3 spread on the
+    log scale: 100, 1,000, 10,000. 1,000 lies halfway between 200 and 5,000 in log (log 5 / log 25 =
+    1/2), so its high 99.8 % limit is (66 + 56) / 2 = 61 and its low 95 % one (42 + 46) / 2 = 44."""
+    block = pd.DataFrame(
+        {
+            "value": [65.0, 75.0, 35.0, 50.0, np.nan],
+            "denominator": [100, 10_000, 200, 5_000, np.nan],
+            "limit_95_low": [40.0, 48.0, 42.0, 46.0, np.nan],
+            "limit_95_high": [60.0, 52.0, 58.0, 54.0, np.nan],
+            "limit_998_low": [30.0, 48.0, 34.0, 44.0, np.nan],
+            "limit_998_high": [70.0, 52.0, 66.0, 56.0, np.nan],
+        }
+    )
+    for column in ("od_limit_95_low", "od_limit_95_high", "od_limit_998_low", "od_limit_998_high"):
+        block[column] = np.nan
+    assert funnel_flags(block).tolist()[:4] == [1.0, 2.0, -1.0, 0.0]
+    assert math.isnan(funnel_flags(block).iloc[4])
+    curves = funnel_curves(block, points=3)
+    assert curves["x"] == [100, 1000, 10_000]
+    assert curves["l998hi"] == [70.0, 61.0, 52.0]
+    assert curves["l95lo"] == [40.0, 44.0, 48.0]
+    assert "od95lo" not in curves
+    assert funnel_curves(block, points=40)["x"] == [100, 200, 5_000, 10_000]
+
+
 def test_json_cannot_close_its_script_element():
     text = to_json({"name": "</script><script>alert(1)</script>"})
     assert "</" not in text
@@ -431,8 +459,9 @@ def test_the_funnel_and_variation_panels_read_the_variation_models(reader, synth
     page = reader["page"]
     with duckdb.connect(str(synthetic_build.db_path), read_only=True) as connection:
         funnel = connection.execute(
-            "select geo_code, denominator, limit_998_high from funnel_plot_data where indicator_code = "
-            "'stat_013_001_at' and year = 2024 and geo_level = 'commune' and limit_998_high is not null "
+            "select geo_code, denominator, value, limit_998_high from funnel_plot_data "
+            "where indicator_code = 'stat_013_001_at' and year = 2024 and geo_level = 'commune' "
+            "and limit_998_high is not null "
             "order by denominator, geo_code"
         ).df()
         statistics = connection.execute(
@@ -441,9 +470,17 @@ def test_the_funnel_and_variation_panels_read_the_variation_models(reader, synth
         ).df()
     assert "funnel_plot_data" in page.locator("#funnel-note").inner_text()
     assert page.locator("#funnel path.limit[data-limit='od998hi']").count() == 1
-    # The 99.8 % high line has one vertex per shown commune that funnel_plot_data gives a limit.
+    # The 99.8 % high line is kept at 40 denominators at most, from the smallest to the largest commune.
     points = _path_points(page.locator("#funnel path.limit[data-limit='l998hi']").get_attribute("d"))
-    assert len(points) == len(funnel)
+    assert len(points) == min(40, funnel["denominator"].nunique())
+    # Each commune's colour says where it falls against its own limits from funnel_plot_data.
+    flags = dict(
+        page.locator("#funnel circle.point").evaluate_all(
+            "ns => ns.map(n => [n.dataset.code, n.dataset.flag])"
+        )
+    )
+    above = funnel[funnel["value"] > funnel["limit_998_high"]]["geo_code"]
+    assert {code for code, flag in flags.items() if flag == "above998"} == set(above)
     row = page.locator("#variation tr[data-statistic='eq'] td").inner_text()
     expected = f"{statistics['extremal_quotient'].iloc[0]:.2f}".replace(".", ",")
     assert row == expected

@@ -527,14 +527,10 @@
     }
 
     // ---- funnel plot -----------------------------------------------------------------------------
-    function flagOf(value, i, current) {
-      const above = (key) => current[key] && current[key][i] !== null && value > current[key][i];
-      const below = (key) => current[key] && current[key][i] !== null && value < current[key][i];
-      if (above("l998hi")) return "above998";
-      if (below("l998lo")) return "below998";
-      if (above("l95hi")) return "above95";
-      if (below("l95lo")) return "below95";
-      return "within";
+    const FLAGS = { 2: "above998", 1: "above95", 0: "within", "-1": "below95", "-2": "below998" };
+    function flagOf(i, current) {
+      const flag = at(current.fl, i);
+      return flag === null || flag === undefined ? "within" : FLAGS[flag];
     }
     function drawFunnel() {
       const svg = document.getElementById("funnel");
@@ -561,9 +557,10 @@
       });
       if (points.length === 0) return;
       points.sort((a, b) => a.d - b.d);
-      const limitKeys = ["l95lo", "l95hi", "l998lo", "l998hi", "od95lo", "od95hi", "od998lo", "od998hi"].filter((key) => current[key]);
+      const curves = current.funnel || { x: [] };
+      const limitKeys = ["l95lo", "l95hi", "l998lo", "l998hi", "od95lo", "od95hi", "od998lo", "od998hi"].filter((key) => curves[key]);
       const ys = points.map((p) => p.v);
-      limitKeys.forEach((key) => points.forEach((p) => { if (current[key][p.i] !== null) ys.push(current[key][p.i]); }));
+      limitKeys.forEach((key) => curves[key].forEach((limit) => ys.push(limit)));
       if (national !== undefined) ys.push(national);
       const cap = state.indicator && t("unit") === "%" ? 100 : Infinity;
       const yTicks = niceTicks(Math.max(0, Math.min(...ys)), Math.min(cap, Math.max(...ys)), 6);
@@ -583,13 +580,13 @@
       const clip = el("clipPath", { id: "funnel-clip" }, el("defs", {}, svg));
       el("rect", { x: box.left, y: box.top, width: box.right - box.left, height: box.bottom - box.top }, clip);
       limitKeys.forEach((key) => {
-        const line = points.map((p) => (current[key][p.i] === null ? null : [xPos(p.d), yPos(current[key][p.i])]));
+        const line = curves.x.map((d, k) => [xPos(d), yPos(curves[key][k])]);
         const kind = key.startsWith("od") ? "od" : key.includes("998") ? "l998" : "l95";
         el("path", { d: linePath(line), class: "limit " + kind, "data-limit": key, "clip-path": "url(#funnel-clip)" }, svg);
       });
       const group = el("g", { class: "points" }, svg);
       points.forEach((p) => {
-        const flag = flagOf(p.v, p.i, current);
+        const flag = flagOf(p.i, current);
         const dot = el("circle", { cx: xPos(p.d), cy: yPos(p.v), r: level === "commune" ? 3 : 5, fill: FLAG_COLOURS[flag], class: "point", "data-code": units[p.i][0], "data-flag": flag }, group);
         dot.addEventListener("mousemove", (event) => showTooltip(event, `${unitName(units[p.i])} (${units[p.i][0]})`, [
           t("measures").crude + " : " + fmt(p.v, 2),
