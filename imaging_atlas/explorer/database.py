@@ -73,3 +73,14 @@ def read_catalog(connection: duckdb.DuckDBPyConnection, indicator_codes: list[st
     if missing:
         raise ValueError(f"indicator_catalog has no row for {missing}")
     return catalog.loc[indicator_codes].reset_index()
+
+
+def read_measures(connection: duckdb.DuckDBPyConnection, catalog: pd.DataFrame) -> dict[str, str]:
+    """Each indicator's measure (`patients`: a %, `exams`: a volume): from the seed
+    `indicator_registry` when the database has it, else from the catalog; a % when neither says."""
+    if "indicator_registry" in table_names(connection):
+        registry = read_table(connection, "indicator_registry")
+        return dict(zip(registry["indicator_code"], registry["measure"], strict=True))
+    if "measure" in catalog.columns:
+        return dict(zip(catalog["indicator_code"], catalog["measure"], strict=True))
+    return {}

@@ -21,6 +21,7 @@ from imaging_atlas.explorer.database import (
     CATALOG_FIELDS,
     connect,
     read_catalog,
+    read_measures,
     read_optional_tables,
     read_table,
 )
@@ -60,14 +61,16 @@ def build_site(db_path: Path, out_path: Path) -> dict[str, int | str]:
         optional = read_optional_tables(connection)
         indicator_codes = sorted(published["indicator_code"].unique())
         catalog = read_catalog(connection, indicator_codes)
+        measures = read_measures(connection, catalog)
     figures, sources = explorer_figures(
         published,
         standardised=optional["standardised_rates"],
         smoothed=optional["smoothed_rates"],
         ratios=optional["standardised_ratios"],
         funnel=optional["funnel_plot_data"],
-        measures=dict(zip(catalog["indicator_code"], catalog["measure"], strict=True)),
+        measures=measures,
     )
+    catalog = catalog.assign(measure=[measures.get(code, "patients") for code in catalog["indicator_code"]])
     data = page_data(figures, catalog, CATALOG_FIELDS, sources, optional["variation_statistics"])
     page = render_page(to_json(data), BOUNDARIES.read_text(encoding="utf-8").strip())
     out_path.parent.mkdir(parents=True, exist_ok=True)
