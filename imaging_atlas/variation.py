@@ -61,7 +61,7 @@ def percent_cells(published: pd.DataFrame, registry: pd.DataFrame) -> pd.DataFra
 
 
 def national_values(cells: pd.DataFrame) -> pd.DataFrame:
-    """Belgium's published % per indicator and year: the target of funnels and smoothing."""
+    """Belgium's published % per indicator and year: the target of the funnel plots."""
     country = cells[cells["geo_level"] == "country"]
     return country[["indicator_code", "year", "value"]].rename(columns={"value": "national_value"})
 
@@ -74,14 +74,20 @@ def expected_counts(strata: pd.DataFrame) -> pd.DataFrame:
     every beneficiary is expected something and Belgium's expected equals its observed). Extra breakdown
     columns of the strata (e.g. BIM status) are summed over.
     """
-    by_stratum = strata.groupby([*UNIT, *STRATUM], as_index=False)[["patients", "beneficiaries"]].sum()
+    columns = [*UNIT, *STRATUM, "patients", "beneficiaries"]
+    has_breakdown = len(strata.columns.difference(columns)) > 0
+    by_stratum = (
+        strata.groupby([*UNIT, *STRATUM], as_index=False, sort=False)[["patients", "beneficiaries"]].sum()
+        if has_breakdown
+        else strata[columns]
+    )
     belgium = by_stratum[by_stratum["geo_level"] == "country"]
     national_rate = belgium.assign(national_rate=belgium["patients"] / belgium["beneficiaries"])[
         ["indicator_code", "year", *STRATUM, "national_rate"]
     ]
     with_rate = by_stratum.merge(national_rate, on=["indicator_code", "year", *STRATUM], how="left")
     with_rate["expected"] = with_rate["beneficiaries"] * with_rate["national_rate"].fillna(0.0)
-    return with_rate.groupby(UNIT, as_index=False).agg(
+    return with_rate.groupby(UNIT, as_index=False, sort=False).agg(
         observed=("patients", "sum"), expected=("expected", "sum")
     )
 
