@@ -71,21 +71,17 @@ def expected_counts(strata: pd.DataFrame) -> pd.DataFrame:
 
     expected_i = sum_s beneficiaries_is * patients_Bs / beneficiaries_Bs, with B Belgium the same
     indicator and year and s a sex x age band stratum (unknown sex or age are strata of their own, so
-    every beneficiary is expected something and Belgium's expected equals its observed). Extra breakdown
-    columns of the strata (e.g. BIM status) are summed over.
+    every beneficiary is expected something and Belgium's expected equals its observed). Rows may split a
+    stratum further (e.g. by BIM status): the national rate is per stratum, the sums run over all rows.
     """
-    columns = [*UNIT, *STRATUM, "patients", "beneficiaries"]
-    has_breakdown = len(strata.columns.difference(columns)) > 0
-    by_stratum = (
-        strata.groupby([*UNIT, *STRATUM], as_index=False, sort=False)[["patients", "beneficiaries"]].sum()
-        if has_breakdown
-        else strata[columns]
+    national = ["indicator_code", "year", *STRATUM]
+    belgium = (
+        strata[strata["geo_level"] == "country"]
+        .groupby(national, as_index=False)[["patients", "beneficiaries"]]
+        .sum()
     )
-    belgium = by_stratum[by_stratum["geo_level"] == "country"]
-    national_rate = belgium.assign(national_rate=belgium["patients"] / belgium["beneficiaries"])[
-        ["indicator_code", "year", *STRATUM, "national_rate"]
-    ]
-    with_rate = by_stratum.merge(national_rate, on=["indicator_code", "year", *STRATUM], how="left")
+    national_rate = belgium.assign(national_rate=belgium["patients"] / belgium["beneficiaries"])
+    with_rate = strata.merge(national_rate[[*national, "national_rate"]], on=national, how="left")
     with_rate["expected"] = with_rate["beneficiaries"] * with_rate["national_rate"].fillna(0.0)
     return with_rate.groupby(UNIT, as_index=False, sort=False).agg(
         observed=("patients", "sum"), expected=("expected", "sum")
