@@ -15,13 +15,14 @@ SCALE ?= 0.01
 YEARS ?= 2006-2024
 SEED ?= 42
 
-.PHONY: run test setup generate build docs lint lock clean bench calibration chromium publish test-spark java
+.PHONY: run test setup generate build docs explore lint lock clean bench calibration chromium publish test-spark java
 
-run: setup generate build docs
+run: setup generate build docs explore
 	@echo
 	@echo "Marts (one table per indicator): $(IMAGING_DB_PATH), schema main"
 	@echo "Rejected input rows: tables rejects_population and rejects_claims"
 	@echo "Docs: target/static_index.html (one file, open it in a browser) or: $(BIN)/dbt docs serve"
+	@echo "Atlas explorer (maps, offline): target/atlas/index.html"
 
 test: setup lint chromium
 	$(BIN)/pytest
@@ -58,6 +59,10 @@ docs: setup
 	mkdir -p "$$(dirname '$(IMAGING_DB_PATH)')" data/duckdb_tmp
 	$(BIN)/dbt docs generate --static
 	@echo "Docs site: $${DBT_TARGET_PATH:-target}/static_index.html"
+
+# The offline Atlas explorer: one HTML file of maps and charts of the published figures (after a build).
+explore: setup
+	$(BIN)/python -m imaging_atlas.explorer --db '$(IMAGING_DB_PATH)' --out target/atlas/index.html
 
 # The docs-site test renders pages in Debian's chromium (no browser download); installed once, as root.
 chromium:
