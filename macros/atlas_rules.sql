@@ -32,7 +32,7 @@
 
 
 {% macro unknown_sector_code(commune_nis) -%}
-    {#- DESIGN.md §3: the commune's unknown-sector bucket, `<2025 commune NIS>ZZZZ`, so that every level
+    {#- The commune's unknown-sector bucket (docs/rules.md, unknown-sector bucket), `<2025 commune NIS>ZZZZ`, so that every level
         adds up to the level above. One definition for the units and for the persons put in them. -#}
     {{ dbt.concat([commune_nis, "'ZZZZ'"]) }}
 {%- endmacro %}
