@@ -92,7 +92,6 @@ CHILD_MAX_AGE: Final = 17
 # --- geography ------------------------------------------------------------------------------------
 
 REGIONS: Final = ("02000", "03000", "04000")
-REGION_NAMES: Final = ("Flanders", "Wallonia", "Brussels")
 BELGIUM: Final = "01000"
 
 # --- imaging model --------------------------------------------------------------------------------
@@ -292,7 +291,6 @@ CATEGORY_TARGET: Final = MappingProxyType(
     }
 )
 
-REGION_TARGET_YEAR: Final = 2015
 REGION_ANY_IMAGING_TARGET: Final = (55.1, 58.1, 51.2)
 """Flanders, Wallonia, Brussels in 2015. Weighted by population they average 1.1 pp below the national
 56.8%, so the calibration keeps the national figure and the published gaps between regions."""
