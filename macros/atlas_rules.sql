@@ -32,7 +32,54 @@
 
 
 {% macro unknown_sector_code(commune_nis) -%}
-    {#- The commune's unknown-sector bucket (docs/rules.md, unknown-sector bucket), `<2025 commune NIS>ZZZZ`, so that every level
-        adds up to the level above. One definition for the units and for the persons put in them. -#}
+    {#- The commune's unknown-sector bucket, `<2025 commune NIS>ZZZZ` (docs/rules.md, unknown-sector
+        bucket), so that every level adds up to the level above. One definition for the units and for the
+        persons put in them. -#}
     {{ dbt.concat([commune_nis, "'ZZZZ'"]) }}
+{%- endmacro %}
+
+
+{% macro age_band_5y(age) -%}
+    {#- 5-year age band of the Atlas cubes: 00-04 ... 80-84, 85+; unknown without a plausible age. -#}
+    case
+        when {{ age }} is null or {{ age }} < 0 or {{ age }} > 130 then 'unknown'
+        {%- for lower in range(0, 85, 5) %}
+        when {{ age }} < {{ lower + 5 }} then '{{ "%02d" | format(lower) }}-{{ "%02d" | format(lower + 4) }}'
+        {%- endfor %}
+        else '85+'
+    end
+{%- endmacro %}
+
+
+{% macro bim_status(increased_reimbursement) -%}
+    {#- BIM / VT: beneficiaries of the increased reimbursement (intervention majorée, verhoogde
+        tegemoetkoming). -#}
+    case
+        when {{ increased_reimbursement }} then 'bim'
+        when not {{ increased_reimbursement }} then 'non_bim'
+        else 'unknown'
+    end
+{%- endmacro %}
+
+
+{% macro catalog_text(value) -%}
+    {#- A metadata text as a SQL string literal (quotes escaped the engine's way), or a typed null. -#}
+    {%- if value is none -%}
+        cast(null as {{ type_text(4000) }})
+    {%- else -%}
+        cast('{{ dbt.escape_single_quotes(value | string) }}' as {{ type_text(4000) }})
+    {%- endif -%}
+{%- endmacro %}
+
+
+{% macro unknown_domicile_unit() -%}
+    {#- The unit of the persons without a known domicile: its only ancestor in int_geo_unit_ancestors is
+        Belgium, so they count in the national figure only (the national-only rule). -#}
+    'unknown domicile'
+{%- endmacro %}
+
+
+{% macro domicile_unit_key(unit_code) -%}
+    {#- The key a finest unit is rolled up by: its code, or the unknown-domicile unit when it is null. -#}
+    coalesce({{ unit_code }}, {{ unknown_domicile_unit() }})
 {%- endmacro %}

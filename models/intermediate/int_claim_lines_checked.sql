@@ -1,5 +1,9 @@
-{#- Every staged claim line with its final reject reason: the row rules of staging first, then the line
-    of a person who is not a valid beneficiary in the year of the service. -#}
+{#- The one path from raw claim lines to used ones: every staged line with its final reject reason (the
+    row rules of staging, then the line of a person who is not a beneficiary in the year of the service)
+    and, for a used line, the person's finest domicile unit. The ledger, rejects_claims and the exams all
+    read this model, so a line the marts count is exactly a line the ledger calls used. -#}
+
+{{ config(materialized='view') }}
 
 with
 
@@ -11,8 +15,7 @@ claim_lines as (
 
 beneficiaries as (
 
-    select person_id, year from {{ ref('stg_atlas__population') }}
-    where reject_reason is null
+    select person_id, year, sector_unit_code from {{ ref('int_beneficiaries_domiciled') }}
 
 ),
 
@@ -26,6 +29,7 @@ final as (
         claim_lines.nomenclature_code,
         claim_lines.quantity,
         claim_lines.amount_eur,
+        beneficiaries.sector_unit_code,
         case
             when claim_lines.reject_reason is not null then claim_lines.reject_reason
             when beneficiaries.person_id is null then 'person not a beneficiary in service year'

@@ -1,17 +1,15 @@
-{#- Corrections are netted per (person, code, service date); only codes of the list, inside their
-    validity window on the service date, are imaging. Lines are taken after the row rules of staging;
-    whether the person is a beneficiary that year is settled where the exams meet the beneficiaries
-    (int_imaging_exams_by_person), after the imaging lines - a small share of all lines - are netted.
-    A view: only int_imaging_exams_by_person reads it, and writing every netted service of a national
-    extract to disk would cost more than grouping them again. -#}
+{#- Corrections are netted per (person, code, service date), over the lines the ledger calls used; only
+    codes of the list, inside their validity window on the service date, are imaging. A view: only
+    int_imaging_exams_by_person reads it, and writing every netted service of a national extract to disk
+    would cost more than grouping them again. -#}
 
 {{ config(materialized='view') }}
 
 with
 
-claim_lines as (
+used_claim_lines as (
 
-    select * from {{ ref('stg_atlas__claims') }}
+    select * from {{ ref('int_claim_lines_checked') }}
     where reject_reason is null
 
 ),
@@ -25,15 +23,15 @@ imaging_codes as (
 imaging_lines as (
 
     select
-        claim_lines.*,
+        used_claim_lines.*,
         imaging_codes.category,
         imaging_codes.provider
 
-    from claim_lines
+    from used_claim_lines
     inner join imaging_codes
-        on imaging_codes.nomenclature_code = claim_lines.nomenclature_code
-        and (imaging_codes.valid_from is null or claim_lines.service_date >= imaging_codes.valid_from)
-        and (imaging_codes.valid_to is null or claim_lines.service_date <= imaging_codes.valid_to)
+        on imaging_codes.nomenclature_code = used_claim_lines.nomenclature_code
+        and (imaging_codes.valid_from is null or used_claim_lines.service_date >= imaging_codes.valid_from)
+        and (imaging_codes.valid_to is null or used_claim_lines.service_date <= imaging_codes.valid_to)
 
 ),
 
@@ -46,12 +44,13 @@ final as (
         service_date,
         category,
         provider,
+        sector_unit_code,
         sum(quantity) as net_quantity,
         sum(amount_eur) as net_amount_eur,
         count(*) as claim_line_count
 
     from imaging_lines
-    group by 1, 2, 3, 4, 5, 6
+    group by 1, 2, 3, 4, 5, 6, 7
 
 )
 

@@ -1,1 +1,15 @@
-{{ atlas_indicator('stat_013_012_at', measure='exams') }}
+{{ config_incremental_by_year() }}
+
+select
+    year,
+    geo_level,
+    geo_code,
+    numerator,
+    denominator,
+    value,
+    geo_name_fr,
+    geo_name_nl
+
+from {{ ref('int_indicator_figures') }}
+where indicator_code = 'stat_013_012_at'
+    and {{ years_to_build() }}

@@ -6,7 +6,15 @@ from imaging_atlas.standardise import standard_population, standard_population_y
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    counts = dbt.ref("int_imaging_patients_by_age_sex").df()
+    counts = (
+        dbt.ref("int_indicator_strata")
+        .aggregate(
+            "indicator_code, year, geo_level, geo_code, sex, age_band, "
+            "sum(patients) as patients, sum(beneficiaries) as beneficiaries",
+            "indicator_code, year, geo_level, geo_code, sex, age_band",
+        )
+        .df()
+    )
     year = standard_population_year(dbt.config.get("standard_population_year"), counts)
     rates = standardise(counts, standard_population(counts, year))
     rates["standard_population_year"] = year

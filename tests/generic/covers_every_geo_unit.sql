@@ -1,17 +1,24 @@
-{% test covers_every_geo_unit(model, sector_level_since=none) %}
+{% test covers_every_geo_unit(model) %}
 {#- Every unit of the 2025 reference appears every year at every level it is published at, and no
-    other unit does (sector rows only from sector_level_since on). -#}
+    other unit does: sector rows only from the indicator's first sector year in the registry (the
+    model's name is its indicator code). -#}
 
 with
+
+indicator as (
+
+    select sector_level_since from {{ ref('indicator_registry') }}
+    where indicator_code = '{{ model.identifier }}'
+
+),
 
 expected_units as (
 
     select years.year, geo_units.geo_level, geo_units.geo_code
     from (select distinct year from {{ model }}) as years
     cross join {{ ref('int_geo_units') }} as geo_units
-    {%- if sector_level_since is not none %}
-    where geo_units.geo_level != 'sector' or years.year >= {{ sector_level_since }}
-    {%- endif %}
+    cross join indicator
+    where geo_units.geo_level != 'sector' or years.year >= indicator.sector_level_since
 
 ),
 

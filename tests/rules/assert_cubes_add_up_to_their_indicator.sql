@@ -1,34 +1,64 @@
 {#-
     A cube is its indicator broken down by sex, age band and BIM status: summed over the strata, every
-    cube row (Belgium down to commune) equals the indicator mart's row, patients and beneficiaries.
+    cube row (Belgium down to commune) equals the indicator's row in the long table, patients and
+    beneficiaries, for every cube of the registry.
 -#}
-{%- set cubes = [('cube_013_001', 'stat_013_001_at'), ('cube_013_023', 'stat_013_023_at')] -%}
 
-{% for cube, mart in cubes %}
-select
-    '{{ cube }}' as cube,
-    marts.year,
-    marts.geo_level,
-    marts.geo_code,
-    marts.numerator,
-    cube_totals.patients,
-    marts.denominator,
-    cube_totals.beneficiaries
+with
 
-from {{ ref(mart) }} as marts
-left join (
-    select year, geo_level, geo_code, sum(patients) as patients, sum(beneficiaries) as beneficiaries
-    from {{ ref(cube) }}
-    group by 1, 2, 3
-) as cube_totals
-    on cube_totals.year = marts.year
-    and cube_totals.geo_level = marts.geo_level
-    and cube_totals.geo_code = marts.geo_code
-where marts.geo_level != 'sector'
-    and (
-        cube_totals.year is null
-        or cube_totals.patients != marts.numerator
-        or cube_totals.beneficiaries != marts.denominator
-    )
-{% if not loop.last %}union all{% endif %}
-{% endfor %}
+cube_indicators as (
+
+    select indicator_code, cube_code from {{ ref('indicator_registry') }}
+    where cube_code is not null
+
+),
+
+cube_totals as (
+
+    select
+        cube_code,
+        year,
+        geo_level,
+        geo_code,
+        sum(patients) as patients,
+        sum(beneficiaries) as beneficiaries
+
+    from {{ ref('int_cube_figures') }}
+    group by 1, 2, 3, 4
+
+),
+
+indicator_rows as (
+
+    select cube_indicators.cube_code, figures.*
+    from {{ ref('int_indicator_figures') }} as figures
+    inner join cube_indicators on cube_indicators.indicator_code = figures.indicator_code
+    where figures.geo_level != 'sector'
+
+),
+
+final as (
+
+    select
+        indicator_rows.cube_code,
+        indicator_rows.year,
+        indicator_rows.geo_level,
+        indicator_rows.geo_code,
+        indicator_rows.numerator,
+        cube_totals.patients,
+        indicator_rows.denominator,
+        cube_totals.beneficiaries
+
+    from indicator_rows
+    left join cube_totals
+        on cube_totals.cube_code = indicator_rows.cube_code
+        and cube_totals.year = indicator_rows.year
+        and cube_totals.geo_level = indicator_rows.geo_level
+        and cube_totals.geo_code = indicator_rows.geo_code
+    where cube_totals.year is null
+        or cube_totals.patients != indicator_rows.numerator
+        or cube_totals.beneficiaries != indicator_rows.denominator
+
+)
+
+select * from final

@@ -1,0 +1,15 @@
+{{ config_incremental_by_year() }}
+
+select
+    year,
+    geo_level,
+    geo_code,
+    numerator,
+    denominator,
+    value,
+    geo_name_fr,
+    geo_name_nl
+
+from {{ ref('int_indicator_figures') }}
+where indicator_code = 'stat_013_002_at'
+    and {{ years_to_build() }}
