@@ -1,5 +1,5 @@
 {#-
-    National-only rule (DESIGN.md §3): a beneficiary without a known domicile on either date is in the
+    National-only rule (docs/rules.md, national only): a beneficiary without a known domicile on either date is in the
     Belgian row, numerator and denominator, and in no region. So, per year, the Belgian row minus the sum
     of the regions must be exactly those persons (and those of them with an exam).
 -#}
