@@ -83,12 +83,6 @@ java:
 # described, every model's columns listed and described, every model's grain tested; rules in
 # pyproject.toml and imaging_atlas/metadata_rules.py).
 LINT_DIR := target/lint
-# Nodes other branches are rewriting now (the indicator-registry redesign, issue 9): dbt-score leaves
-# them out until they land (as .sqlfluffignore and tests/python/test_metadata.py do); `make lint-pending`
-# lists their findings. Remove them from this list once merged.
-METADATA_PENDING := $(sort $(basename $(notdir $(wildcard models/intermediate/*.sql models/marts/*.sql \
-	models/python/*.sql models/python/*.py models/python/*/*.sql models/python/*/*.py seeds/indicators/*.csv))))
-
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -96,14 +90,7 @@ lint: setup
 	IMAGING_DB_PATH=$(LINT_DIR)/sqlfluff.duckdb $(BIN)/sqlfluff lint models tests macros analyses
 	IMAGING_DB_PATH=$(LINT_DIR)/parse.duckdb $(BIN)/dbt parse --quiet --target-path $(LINT_DIR) \
 		--warn-error-options '{"error": ["InvalidMacroAnnotation"]}'
-	$(BIN)/dbt-score lint --manifest $(LINT_DIR)/manifest.json $(addprefix --exclude ,$(METADATA_PENDING))
-
-# The metadata findings of the nodes left out of `make lint` while other branches rewrite them.
-.PHONY: lint-pending
-lint-pending: setup
-	mkdir -p $(LINT_DIR)
-	IMAGING_DB_PATH=$(LINT_DIR)/parse.duckdb $(BIN)/dbt parse --quiet --target-path $(LINT_DIR)
-	-$(BIN)/dbt-score lint --manifest $(LINT_DIR)/manifest.json $(addprefix --select ,$(METADATA_PENDING))
+	$(BIN)/dbt-score lint --manifest $(LINT_DIR)/manifest.json
 
 # The built marts next to the published figures the synthetic data are calibrated against.
 calibration: setup

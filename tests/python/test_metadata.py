@@ -20,11 +20,6 @@ from dbt_score.models import ManifestLoader
 from imaging_atlas.metadata_rules import model_has_grain_test, model_lists_its_columns
 from imaging_atlas.project import DbtRun
 
-# Models that the indicator-registry redesign (issue 9) and its parallel branches are rewriting: their
-# YAML is completed with them. Remove an entry once its branch is merged (see the Makefile's
-# METADATA_PENDING, which leaves the same files out of dbt-score).
-PENDING = ("models/intermediate/", "models/marts/", "models/python/")
-
 
 def built_columns(db_path: Path) -> dict[str, list[str]]:
     """Columns of every table and view of the schema `main`, by relation name."""
@@ -44,8 +39,6 @@ def undocumented_columns(manifest: dict, columns: dict[str, list[str]]) -> dict[
     missing = {}
     for node in manifest["nodes"].values():
         if node["resource_type"] != "model" or node["package_name"] != manifest["metadata"]["project_name"]:
-            continue
-        if node["original_file_path"].startswith(PENDING):
             continue
         described = {
             name.lower() for name, column in node["columns"].items() if column["description"].strip()

@@ -78,8 +78,8 @@ published_gap as (
 select
     published_gap.year,
     published_gap.beneficiaries as published_beneficiaries_gap,
-    coalesce(expected_gap.beneficiaries, 0) as beneficiaries_without_domicile,
     published_gap.patients as published_patients_gap,
+    coalesce(expected_gap.beneficiaries, 0) as beneficiaries_without_domicile,
     coalesce(expected_gap.patients, 0) as patients_without_domicile
 
 from published_gap
