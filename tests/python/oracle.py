@@ -1,7 +1,7 @@
 """An independent oracle: the indicator marts and cubes computed in plain pandas from the written rules.
 
-Written from the project's rules (raw contract, reference data, domicile and counting rules, outputs, as
-the README and the model documentation state them) without reading or reusing the dbt SQL: no shared
+Written from the project's rules (docs/raw_contract.md, docs/rules.md, docs/outputs.md: raw contract,
+reference data, domicile and counting rules, outputs) without reading or reusing the dbt SQL: no shared
 macro, query or helper. It reads the same reference *data* (the seed CSV files: geography, code list and
 its validity windows, the indicator registry and its category scope), because which indicators exist and
 what they count are data, not logic. Meant for small extracts: the rules that decide about one row
