@@ -15,13 +15,14 @@ SCALE ?= 0.01
 YEARS ?= 2006-2024
 SEED ?= 42
 
-.PHONY: run test setup generate build docs lint lock clean bench calibration chromium publish test-spark java
+.PHONY: run test setup generate build docs explore lint lock clean bench calibration chromium publish test-spark java
 
-run: setup generate build docs
+run: setup generate build docs explore
 	@echo
 	@echo "Marts (one table per indicator): $(IMAGING_DB_PATH), schema main"
 	@echo "Rejected input rows: tables rejects_population and rejects_claims"
 	@echo "Docs: target/static_index.html (one file, open it in a browser) or: $(BIN)/dbt docs serve"
+	@echo "Atlas explorer (maps, offline): target/atlas/index.html"
 
 test: setup lint chromium
 	$(BIN)/pytest
@@ -59,6 +60,10 @@ docs: setup
 	$(BIN)/dbt docs generate --static
 	@echo "Docs site: $${DBT_TARGET_PATH:-target}/static_index.html"
 
+# The offline Atlas explorer: one HTML file of maps and charts of the published figures (after a build).
+explore: setup
+	$(BIN)/python -m imaging_atlas.explorer --db '$(IMAGING_DB_PATH)' --out target/atlas/index.html
+
 # The docs-site test renders pages in Debian's chromium (no browser download); installed once, as root.
 chromium:
 	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
@@ -72,9 +77,20 @@ test-spark: setup java
 java:
 	@command -v java >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null; }
 
+# Lint: Python (ruff), SQL (sqlfluff, dbt templater: .sqlfluff; it compiles the project against a scratch
+# database, never the built one), and dbt metadata: dbt parse fails when a macro's documented arguments
+# differ from its signature, then dbt-score on the parsed manifest (every model, seed, macro and exposure
+# described, every model's columns listed and described, every model's grain tested; rules in
+# pyproject.toml and imaging_atlas/metadata_rules.py).
+LINT_DIR := target/lint
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	mkdir -p $(LINT_DIR)
+	IMAGING_DB_PATH=$(LINT_DIR)/sqlfluff.duckdb $(BIN)/sqlfluff lint models tests macros analyses
+	IMAGING_DB_PATH=$(LINT_DIR)/parse.duckdb $(BIN)/dbt parse --quiet --target-path $(LINT_DIR) \
+		--warn-error-options '{"error": ["InvalidMacroAnnotation"]}'
+	$(BIN)/dbt-score lint --manifest $(LINT_DIR)/manifest.json
 
 # The built marts next to the published figures the synthetic data are calibrated against.
 calibration: setup

@@ -1,7 +1,9 @@
 {#- The synthetic Belgium next to the published figures: run
     `.venv/bin/dbt show --select calibration_vs_published --limit 50` after a build (or `make calibration`).
     On a real extract, the same query reproduces the published figures. -#}
-{%- set compared_marts = ['stat_013_001_at', 'stat_013_009_at', 'stat_013_013_at', 'stat_013_015_at', 'stat_013_017_at'] -%}
+{%- set compared_marts = [
+    'stat_013_001_at', 'stat_013_009_at', 'stat_013_013_at', 'stat_013_015_at', 'stat_013_017_at',
+] -%}
 
 with
 

@@ -1,4 +1,4 @@
-"""The raw extract's contract (DESIGN.md §1) as Arrow schemas: what the generator writes and tests build."""
+"""The raw contract (docs/raw_contract.md) as Arrow schemas: what the generator writes and tests build."""
 
 from __future__ import annotations
 

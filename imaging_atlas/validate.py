@@ -1,4 +1,4 @@
-"""Preflight checks of a raw extract (DESIGN.md §1), run before dbt so that bad input stops the run.
+"""Preflight checks of a raw extract (docs/raw_contract.md), run before dbt so that bad input stops the run.
 
 dbt reads `<raw>/<table>/**/*.parquet` with `union_by_name`: a missing folder, a file that is not
 Parquet, a renamed column or a column of another type would otherwise surface as a cryptic SQL error,
@@ -157,7 +157,7 @@ def check_raw_dir(raw_dir: Path) -> list[Problem]:
 
 def report(problems: list[Problem]) -> str:
     """The message printed when the extract is refused."""
-    lines = [f"The raw extract breaks {len(problems)} rule(s) of the raw contract (DESIGN.md §1):"]
+    lines = [f"The raw extract breaks {len(problems)} rule(s) of the raw contract (docs/raw_contract.md):"]
     lines += [f"  - {problem}" for problem in problems]
     lines.append("No model was built. Fix the extract and run again.")
     return "\n".join(lines)

@@ -32,8 +32,9 @@
 
 
 {% macro unknown_sector_code(commune_nis) -%}
-    {#- The commune's unknown-sector bucket, `<2025 commune NIS>ZZZZ`, so that every level
-        adds up to the level above. One definition for the units and for the persons put in them. -#}
+    {#- The commune's unknown-sector bucket, `<2025 commune NIS>ZZZZ` (docs/rules.md, unknown-sector
+        bucket), so that every level adds up to the level above. One definition for the units and for the
+        persons put in them. -#}
     {{ dbt.concat([commune_nis, "'ZZZZ'"]) }}
 {%- endmacro %}
 
@@ -51,7 +52,8 @@
 
 
 {% macro bim_status(increased_reimbursement) -%}
-    {#- BIM / VT: beneficiaries of the increased reimbursement (intervention majorée, verhoogde tegemoetkoming). -#}
+    {#- BIM / VT: beneficiaries of the increased reimbursement (intervention majorée, verhoogde
+        tegemoetkoming). -#}
     case
         when {{ increased_reimbursement }} then 'bim'
         when not {{ increased_reimbursement }} then 'non_bim'

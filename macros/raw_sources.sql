@@ -1,6 +1,6 @@
 {% macro register_raw_sources() %}
 {#-
-    Make the raw extract (DESIGN.md §1) readable as the sources of `atlas_raw` on every engine; called
+    Make the raw extract (docs/raw_contract.md) readable as the sources of `atlas_raw` on every engine; called
     by on-run-start. DuckDB needs nothing: dbt-duckdb reads the Parquet files through the sources'
     `external_location`. Engines with a catalog get one table per source over its Parquet folder.
 -#}

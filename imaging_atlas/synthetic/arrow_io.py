@@ -1,4 +1,4 @@
-"""Conversion of numeric arrays to the raw contract's Arrow types, and Parquet writing.
+"""Conversion of numeric arrays to the raw contract's Arrow types, and where each year's Parquet file goes.
 
 Strings (person ids, codes) are built with Arrow compute kernels or `take` from small dictionaries,
 never with Python string operations per row.
@@ -6,14 +6,13 @@ never with Python string operations per row.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from enum import IntEnum
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from imaging_atlas.raw_contract import CLAIMS_SCHEMA
 from imaging_atlas.synthetic import parameters as par
@@ -129,13 +128,3 @@ def year_file(out_dir: Path, table_name: str, year: int) -> Path:
     folder = out_dir / table_name / f"year={year}"
     folder.mkdir(parents=True, exist_ok=True)
     return folder / PARQUET_FILE_NAME
-
-
-def write_tables(path: Path, schema: pa.Schema, tables: Iterable[pa.Table]) -> int:
-    """Write tables (an iterable, consumed one at a time) to one Parquet file; return the rows written."""
-    rows = 0
-    with pq.ParquetWriter(path, schema) as writer:
-        for table in tables:
-            writer.write_table(table)
-            rows += table.num_rows
-    return rows

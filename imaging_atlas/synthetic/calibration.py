@@ -50,14 +50,12 @@ class Cells:
 
 @dataclass(frozen=True)
 class YearCalibration:
-    """Solved parameters of one year and the shares (fractions) they imply in expectation."""
+    """Solved parameters of one year."""
 
     year: int
     intercept: np.ndarray  # [category]
     latent_scale: float
     region_shift: np.ndarray  # [region]
-    expected_category_share: np.ndarray  # [category]
-    expected_any_share: float
 
 
 def category_model() -> CategoryModel:
@@ -239,16 +237,7 @@ def solve_year(
     else:
         raise ValueError(f"any-imaging target {target_any:.3f} is out of reach of the category targets")
     scale = _decreasing_root(any_gap, low, high, value_low, value_high)
-    nodes, node_weight = _latent_nodes()
-    probabilities = _probabilities(predictor, solved(scale), scale, nodes)
-    return YearCalibration(
-        year=year,
-        intercept=intercept,
-        latent_scale=scale,
-        region_shift=region_shift,
-        expected_category_share=np.einsum("ckn,k,n->c", probabilities, weight, node_weight),
-        expected_any_share=float(_any_share_by_group(predictor, intercept, scale, weight, national)[0]),
-    )
+    return YearCalibration(year=year, intercept=solved(scale), latent_scale=scale, region_shift=region_shift)
 
 
 def region_any_shares(cells: Cells, model: CategoryModel, calibration: YearCalibration) -> np.ndarray:

@@ -1,6 +1,6 @@
 """Measure the imaging shares of a raw extract, independently of the generator.
 
-One SQL query over the Parquet files and the seed CSVs implements the project's rules (DESIGN.md):
+One SQL query over the Parquet files and the seed CSVs implements the project's rules (docs/rules.md):
 valid beneficiaries (person-years that appear once), domicile on 31/12 else 30/06 mapped to its 2025
 commune and region (persons without a known domicile count only nationally), codes trimmed and
 zero-padded, lines netted per (person, code, date), and a category counted when a net quantity > 0

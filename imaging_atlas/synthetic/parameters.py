@@ -2,7 +2,7 @@
 
 The generator code holds no magic numbers: demography, BIM status, imaging propensities, calibration
 targets and defect rates live here, so that the README and a reviewer can check them against the
-published figures (DOMAIN.md) without reading the mechanics.
+published figures (seeds/reference/published_imaging_figures.csv) without reading the mechanics.
 """
 
 from __future__ import annotations
@@ -92,7 +92,6 @@ CHILD_MAX_AGE: Final = 17
 # --- geography ------------------------------------------------------------------------------------
 
 REGIONS: Final = ("02000", "03000", "04000")
-REGION_NAMES: Final = ("Flanders", "Wallonia", "Brussels")
 BELGIUM: Final = "01000"
 
 # --- imaging model --------------------------------------------------------------------------------
@@ -241,7 +240,7 @@ COVID_LOCKDOWN: Final = ("2020-03-14", "2020-05-17")
 COVID_LOCKDOWN_ACTIVITY: Final = 0.35
 """Relative daily activity during the first lockdown (service dates are thinned accordingly)."""
 
-# --- calibration targets: % of beneficiaries with >= 1 exam, national (DOMAIN.md) ----------------
+# --- calibration targets: % of beneficiaries with >= 1 exam, national (published_imaging_figures) -----
 # Published figures where they exist; the other knots are smooth interpolations, with a Covid dip
 # in 2020 of the same relative size for every category as for "any imaging". Years between knots are
 # interpolated linearly; years outside are held at the nearest knot.
@@ -292,7 +291,6 @@ CATEGORY_TARGET: Final = MappingProxyType(
     }
 )
 
-REGION_TARGET_YEAR: Final = 2015
 REGION_ANY_IMAGING_TARGET: Final = (55.1, 58.1, 51.2)
 """Flanders, Wallonia, Brussels in 2015. Weighted by population they average 1.1 pp below the national
 56.8%, so the calibration keeps the national figure and the published gaps between regions."""

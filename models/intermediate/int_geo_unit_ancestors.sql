@@ -13,7 +13,7 @@ geo_units as (
 
 finest_units as (
 
-    select geo_level as unit_level, geo_code as unit_code, *
+    select *, geo_level as unit_level, geo_code as unit_code
     from geo_units
     where geo_level in ('sector', 'commune')
 

@@ -30,8 +30,8 @@ imaging_lines as (
     from used_claim_lines
     inner join imaging_codes
         on imaging_codes.nomenclature_code = used_claim_lines.nomenclature_code
-        and (imaging_codes.valid_from is null or used_claim_lines.service_date >= imaging_codes.valid_from)
-        and (imaging_codes.valid_to is null or used_claim_lines.service_date <= imaging_codes.valid_to)
+        and (imaging_codes.valid_from is null or imaging_codes.valid_from <= used_claim_lines.service_date)
+        and (imaging_codes.valid_to is null or imaging_codes.valid_to >= used_claim_lines.service_date)
 
 ),
 

@@ -94,8 +94,8 @@ units_by_year as (
 counts_on_grid as (
 
     select
-        indicators.indicator_code,
         units_by_year.*,
+        indicators.indicator_code,
         case indicators.measure
             when 'patients' then coalesce(group_counts_rolled_up.patients, 0)
             when 'exams' then coalesce(group_counts_rolled_up.exams, 0)

@@ -1,47 +1,70 @@
 {#-
-    One row per indicator with its metadata, read from the dbt graph at compile time (the config.meta of
-    every model whose meta has a `measure`): the YAML is the only place the metadata is written.
-    Each field of the Atlas metadata page is a pair of meta keys, `FR · <label>` and `NL · <label>`.
+    One row per indicator of the registry: its facts from the seed `indicator_registry`, its texts from
+    the config.meta of its mart in the dbt graph (the mart's own texts merged with those the marts share
+    in dbt_project.yml). Each fact and each text is written in one place; an indicator whose mart has no
+    texts keeps its row with empty texts, which the not_null tests of the name and description report.
 -#}
-{%- set atlas_fields = [
+{%- set meta_fields = [
     ('name', 'Nom', 'Naam'),
     ('description', 'Description', 'Omschrijving'),
-    ('codification', 'Codification', 'Codering'),
+    ('keywords', 'Mots-clés', 'Trefwoorden'),
+    ('calculation_method', 'Méthode de calcul', 'Berekeningswijze'),
     ('source_variables', 'Variables sources', 'Bronvariabelen'),
     ('remarks', 'Remarques', 'Opmerkingen'),
     ('code_list_remark', 'Liste de codes', 'Codelijst'),
-    ('known_gaps', 'Lacunes connues de la liste de codes', 'Gekende lacunes van de codelijst'),
-    ('equivalent_variables', 'Variables équivalentes', 'Gelijkaardige variabelen'),
     ('update_frequency', 'Fréquence et moment de mise à jour', 'Frequentie en tijdstip van update'),
-    ('keywords', 'Mots-clés', 'Trefwoorden'),
-    ('smallest_level', 'Plus petit niveau géographique', 'Kleinste geografische niveau'),
-    ('calculation_method', 'Méthode de calcul', 'Berekeningswijze'),
-    ('available_since', 'Disponible depuis', 'Beschikbaar sinds'),
-    ('recommended_reference', 'Référence recommandée', 'Aanbevolen referentie'),
     ('metadata_updated', 'Dernière mise à jour des métadonnées', 'Laatste update metadata'),
 ] -%}
-{%- set indicators = [] -%}
+{%- set documented_models = [] -%}
 {%- if execute -%}
     {%- for node in graph.nodes.values() | sort(attribute='name') -%}
-        {%- if node.resource_type == 'model' and node.config.meta.get('measure') -%}
-            {%- do indicators.append(node) -%}
+        {%- if node.resource_type == 'model' and node.config.meta.get('FR · Nom') -%}
+            {%- do documented_models.append(node) -%}
         {%- endif -%}
     {%- endfor -%}
 {%- endif %}
 
 with
 
-indicators as (
-    {% for node in indicators %}
+indicator_registry as (
+
+    select * from {{ ref('indicator_registry') }}
+
+),
+
+indicator_exam_scope as (
+
+    select * from {{ ref('indicator_exam_scope') }}
+
+),
+
+code_list_gaps as (
+
+    select * from {{ ref('code_list_gaps') }}
+
+),
+
+indicators_with_a_gap as (
+
+    select distinct indicator_exam_scope.indicator_code
+
+    from indicator_exam_scope
+    inner join code_list_gaps
+        on code_list_gaps.category = indicator_exam_scope.category
+        and (
+            indicator_exam_scope.provider = 'any'
+            or indicator_exam_scope.provider = code_list_gaps.provider
+        )
+
+),
+
+model_texts as (
+    {% for node in documented_models %}
     {%- set meta = node.config.meta %}
     select
-        {{ catalog_text(node.name) }} as indicator_code,
-        {{ catalog_text(meta.get('atlas_code')) }} as atlas_code,
-        {{ catalog_text(meta.get('code_status')) }} as code_status,
-        {{ catalog_text(meta.get('measure')) }} as measure,
-        {{ 'true' if meta.get('code_list_complete') else 'false' }} as code_list_complete,
+        {{ catalog_text(node.name) }} as model_name,
         {{ catalog_text(node.description.split('\n\n')[0] | replace('\n', ' ') | trim) }} as description_en,
-        {%- for column, label_fr, label_nl in atlas_fields %}
+        {%- for column, label_fr, label_nl in meta_fields %}
         {{ catalog_text(meta.get('FR · ' ~ label_fr)) }} as {{ column }}_fr,
         {{ catalog_text(meta.get('NL · ' ~ label_nl)) }} as {{ column }}_nl{{ "," if not loop.last }}
         {%- endfor %}
@@ -50,13 +73,9 @@ indicators as (
     {%- else %}
     {#- At parse time the graph is empty: the same columns, no row. #}
     select
-        {{ catalog_text(none) }} as indicator_code,
-        {{ catalog_text(none) }} as atlas_code,
-        {{ catalog_text(none) }} as code_status,
-        {{ catalog_text(none) }} as measure,
-        false as code_list_complete,
+        {{ catalog_text(none) }} as model_name,
         {{ catalog_text(none) }} as description_en,
-        {%- for column, label_fr, label_nl in atlas_fields %}
+        {%- for column, label_fr, label_nl in meta_fields %}
         {{ catalog_text(none) }} as {{ column }}_fr,
         {{ catalog_text(none) }} as {{ column }}_nl{{ "," if not loop.last }}
         {%- endfor %}
@@ -67,7 +86,28 @@ indicators as (
 
 final as (
 
-    select * from indicators
+    select
+        indicator_registry.indicator_code,
+        indicator_registry.atlas_code,
+        indicator_registry.indicator_group,
+        indicator_registry.measure,
+        indicator_registry.paired_code,
+        indicator_registry.sector_level_since,
+        indicator_registry.code_status,
+        indicator_registry.published,
+        indicator_registry.cube_code,
+        indicators_with_a_gap.indicator_code is null as code_list_complete,
+        model_texts.description_en,
+        {%- for column, label_fr, label_nl in meta_fields %}
+        model_texts.{{ column }}_fr,
+        model_texts.{{ column }}_nl{{ "," if not loop.last }}
+        {%- endfor %}
+
+    from indicator_registry
+    left join indicators_with_a_gap
+        on indicators_with_a_gap.indicator_code = indicator_registry.indicator_code
+    left join model_texts
+        on model_texts.model_name = indicator_registry.indicator_code
 
 )
 

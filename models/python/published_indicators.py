@@ -1,16 +1,18 @@
-"""The publication layer: the % indicator marts under IMA's statistical secrecy, with Wilson intervals.
+"""The publication layer: every indicator the registry publishes, under IMA's statistical secrecy.
 
-A thin shell: the rules live in imaging_atlas.publication (tested on their own). The marts are listed
-one by one because dbt reads a Python model's refs from its source; add a line per new % indicator.
+A thin shell: the rules live in imaging_atlas.publication (tested on their own). It reads the long
+table of every indicator (only the columns it needs), the registry (which indicators are published,
+their measure and pairs) and the geographic units (the tree the counts add up in, and the names).
 """
 
 from imaging_atlas.publication import publish_indicators
 
+FIGURE_COLUMNS = "indicator_code, year, geo_level, geo_code, numerator, denominator, value"
+
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    marts = {
-        "stat_013_001_at": dbt.ref("stat_013_001_at").df(),
-        "stat_013_023_at": dbt.ref("stat_013_023_at").df(),
-    }
-    return publish_indicators(marts, dbt.ref("int_geo_units").df())
+    figures = dbt.ref("int_indicator_figures").project(FIGURE_COLUMNS).df()
+    registry = dbt.ref("indicator_registry").df()
+    geo_units = dbt.ref("int_geo_units").df()
+    return publish_indicators(figures, registry, geo_units)

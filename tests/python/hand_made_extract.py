@@ -1,6 +1,6 @@
 """A raw extract small enough to work out every mart row by hand.
 
-Each person exercises one rule of DESIGN.md; the expected figures are derived in
+Each person exercises one rule of docs/rules.md; the expected figures are derived in
 test_end_to_end.py. Codes: 458850 CT, 589072 therapeutic interventional,
 459491 MRI, 461134 echography, 450096 RX, 377090 dental imaging (valid to 2024-03-31),
 461731 echography valid only from 2019-05-01.

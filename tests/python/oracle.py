@@ -1,9 +1,12 @@
-"""An independent oracle: the headline % indicators computed in plain pandas from DESIGN.md alone.
+"""An independent oracle: the indicator marts and cubes computed in plain pandas from the written rules.
 
-Written from the text of ../shared/DESIGN.md (§1 raw contract, §2 reference data, §3 rules, §4 outputs)
-without reading or reusing the dbt SQL: no shared macro, query or helper. It reads the same reference
-*data* (the seed CSV files), because the code lists and the geography are data, not logic. Meant for
-small extracts: it walks persons one by one, the way one would check a figure by hand.
+Written from the project's rules (docs/raw_contract.md, docs/rules.md, docs/outputs.md: raw contract,
+reference data, domicile and counting rules, outputs) without reading or reusing the dbt SQL: no shared
+macro, query or helper. It reads the same reference *data* (the seed CSV files: geography, code list and
+its validity windows, the indicator registry and its category scope), because which indicators exist and
+what they count are data, not logic. Meant for small extracts: the rules that decide about one row
+(domicile, age band, code normalisation) are applied row by row, the way one would check a figure by hand;
+the counting and the complete grid of units are plain pandas group-bys and merges.
 """
 
 from __future__ import annotations
@@ -12,16 +15,32 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 FIRST_YEAR = 2006
 BELGIUM = "01000"
 LEVELS = ["country", "region", "province", "arrondissement", "commune", "sector"]
+CUBE_LEVELS = LEVELS[:-1]
+STRATA = ["sex", "age_band", "bim_status"]
+MART_COLUMNS = ["year", "geo_level", "geo_code", "numerator", "denominator", "value"]
+CUBE_COLUMNS = ["year", "geo_level", "geo_code", *STRATA, "patients", "beneficiaries", "value"]
+OLDEST_PLAUSIBLE_AGE = 130
 
 
 @dataclass(frozen=True)
+class Indicator:
+    """One row of the indicator registry: what its numerator counts and where it is published."""
+
+    code: str
+    measure: str  # 'patients' (persons with >= 1 exam) or 'exams' (net services)
+    sector_level_since: int
+    cube_code: str | None
+
+
+@dataclass(frozen=True, repr=False)
 class Reference:
-    """The reference data of DESIGN.md §2, as plain dictionaries."""
+    """The reference data (seeds) as plain dictionaries."""
 
     all_commune_codes: frozenset[str]
     merged_into: dict[str, str]
@@ -32,27 +51,52 @@ class Reference:
     arrondissements: tuple[str, ...]
     codes: dict[str, tuple[str, str, dt.date | None, dt.date | None]]  # code -> category, provider, from, to
     scope: dict[str, set[tuple[str, str]]]  # indicator -> {(category, provider)}
+    indicators: dict[str, Indicator]
+
+    def __repr__(self) -> str:
+        """Short: Hypothesis prints the test's arguments with a falsifying example."""
+        return (
+            f"Reference({len(self.codes)} codes, {len(self.sectors)} sectors, {len(self.scope)} indicators)"
+        )
+
+    def _repr_pretty_(self, printer, cycle: bool) -> None:
+        """Hypothesis' pretty printer would otherwise spell out every field of a dataclass."""
+        printer.text(repr(self))
 
 
 def _date_or_none(text) -> dt.date | None:
     return None if pd.isna(text) or text == "" else dt.date.fromisoformat(str(text))
 
 
+def _read_seed(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def load_indicators(seeds_dir: Path) -> dict[str, Indicator]:
+    """The registry seed, read as data: measure, first sector year and cube of every indicator."""
+    registry = _read_seed(seeds_dir / "indicators" / "indicator_registry.csv")
+    return {
+        row.indicator_code: Indicator(
+            code=row.indicator_code,
+            measure=row.measure,
+            sector_level_since=int(row.sector_level_since) if row.sector_level_since else FIRST_YEAR,
+            cube_code=row.cube_code or None,
+        )
+        for row in registry.itertuples()
+    }
+
+
 def load_reference(seeds_dir: Path) -> Reference:
     geography = seeds_dir / "geography"
-    communes = pd.read_csv(geography / "communes.csv", dtype=str, keep_default_na=False)
-    mergers = pd.read_csv(geography / "commune_mergers.csv", dtype=str, keep_default_na=False)
-    sectors = pd.read_csv(geography / "statistical_sectors.csv", dtype=str, keep_default_na=False)
-    arrondissements = pd.read_csv(geography / "arrondissements.csv", dtype=str, keep_default_na=False)
-    provinces = pd.read_csv(geography / "provinces.csv", dtype=str, keep_default_na=False)
-    regions = pd.read_csv(geography / "regions.csv", dtype=str, keep_default_na=False)
-    codes = pd.read_csv(seeds_dir / "nomenclature" / "imaging_codes.csv", dtype=str, keep_default_na=False)
-    validity = pd.read_csv(
-        seeds_dir / "nomenclature" / "imaging_codes_validity.csv", dtype=str, keep_default_na=False
-    )
-    scope = pd.read_csv(
-        seeds_dir / "indicators" / "indicator_exam_scope.csv", dtype=str, keep_default_na=False
-    )
+    communes = _read_seed(geography / "communes.csv")
+    mergers = _read_seed(geography / "commune_mergers.csv")
+    sectors = _read_seed(geography / "statistical_sectors.csv")
+    arrondissements = _read_seed(geography / "arrondissements.csv")
+    provinces = _read_seed(geography / "provinces.csv")
+    regions = _read_seed(geography / "regions.csv")
+    codes = _read_seed(seeds_dir / "nomenclature" / "imaging_codes.csv")
+    validity = _read_seed(seeds_dir / "nomenclature" / "imaging_codes_validity.csv")
+    scope = _read_seed(seeds_dir / "indicators" / "indicator_exam_scope.csv")
 
     current = communes[communes["is_current_2025"] == "True"]
     windows = {
@@ -84,6 +128,7 @@ def load_reference(seeds_dir: Path) -> Reference:
             indicator: set(zip(rows["category"], rows["provider"], strict=True))
             for indicator, rows in scope.groupby("indicator_code")
         },
+        indicators=load_indicators(seeds_dir),
     )
 
 
@@ -107,7 +152,7 @@ def commune_2025(code: str | None, reference: Reference) -> str | None:
 
 
 def finest_unit(person: dict, reference: Reference) -> str | None:
-    """§3 domicile fallback: 31 December, else 30 June, else none; the sector from the same date."""
+    """Domicile fallback: 31 December, else 30 June, else none; the sector from the same date."""
     for date in ("dec31", "jun30"):
         commune = commune_2025(_text(person[f"commune_{date}"]), reference)
         if commune is not None:
@@ -118,8 +163,34 @@ def finest_unit(person: dict, reference: Reference) -> str | None:
     return None
 
 
+def sex_of(raw) -> str:
+    """'M' or 'F' whatever their case or surrounding spaces; anything else is unknown, 'U'."""
+    text = _text(raw)
+    return text.upper() if text is not None and text.upper() in ("M", "F") else "U"
+
+
+def age_band(year: int, birth_year) -> str:
+    """The 5-year band of age = reference year - birth year: 00-04 ... 80-84, 85+; 'unknown' when the
+    birth year is missing or the age is below 0 or above 130 (an implausible age is not a band)."""
+    if birth_year is None or pd.isna(birth_year):
+        return "unknown"
+    age = year - int(birth_year)
+    if age < 0 or age > OLDEST_PLAUSIBLE_AGE:
+        return "unknown"
+    if age >= 85:
+        return "85+"
+    lower = age - age % 5
+    return f"{lower:02d}-{lower + 4:02d}"
+
+
+def bim_status(increased_reimbursement) -> str:
+    if increased_reimbursement is None or pd.isna(increased_reimbursement):
+        return "unknown"
+    return "bim" if bool(increased_reimbursement) else "non_bim"
+
+
 def valid_beneficiaries(population: pd.DataFrame, today: dt.date) -> list[dict]:
-    """§1: rows with a person id and a year from 2006 to this year whose person-year is not repeated."""
+    """Rows with a person id and a year from 2006 to this year whose person-year is not repeated."""
     rows = population.to_dict("records")
     keys = [
         (_text(row["person_id"]), None if row["year"] is None or pd.isna(row["year"]) else int(row["year"]))
@@ -137,8 +208,13 @@ def valid_beneficiaries(population: pd.DataFrame, today: dt.date) -> list[dict]:
     return valid
 
 
+def _mask(flags) -> np.ndarray:
+    """A boolean row mask (an empty list would select columns, not rows)."""
+    return np.fromiter(flags, dtype=bool)
+
+
 def normalised_code(raw) -> str | None:
-    """§1: trimmed, left-padded with zeros to 6; None when it is then not 6 digits."""
+    """Trimmed, left-padded with zeros to 6; None when it is then not 6 digits."""
     text = _text(raw)
     if text is None:
         return None
@@ -147,43 +223,8 @@ def normalised_code(raw) -> str | None:
     return text if len(text) == 6 and text.isdigit() else None
 
 
-def patients(
-    claims: pd.DataFrame, beneficiaries: set[tuple[str, int]], reference: Reference, today: dt.date
-) -> dict[str, set[tuple[str, int]]]:
-    """Per indicator, the (person, year) with at least one service of net quantity > 0 in its scope."""
-    net: dict[tuple[str, str, dt.date], int] = {}
-    for line in claims.to_dict("records"):
-        person_id = _text(line["person_id"])
-        service_date = line["service_date"]
-        if person_id is None or service_date is None or pd.isna(service_date):
-            continue
-        service_date = pd.Timestamp(service_date).date()
-        if service_date < dt.date(FIRST_YEAR, 1, 1) or service_date > today:
-            continue
-        code = normalised_code(line["nomenclature_code"])
-        quantity = line["quantity"]
-        if code is None or quantity is None or pd.isna(quantity):
-            continue
-        if (person_id, service_date.year) not in beneficiaries:
-            continue
-        key = (person_id, code, service_date)
-        net[key] = net.get(key, 0) + int(quantity)
-
-    found: dict[str, set[tuple[str, int]]] = {indicator: set() for indicator in reference.scope}
-    for (person_id, code, service_date), quantity in net.items():
-        if quantity <= 0 or code not in reference.codes:
-            continue
-        category, provider, valid_from, valid_to = reference.codes[code]
-        if (valid_from and service_date < valid_from) or (valid_to and service_date > valid_to):
-            continue
-        for indicator, scope in reference.scope.items():
-            if (category, provider) in scope or (category, "any") in scope:
-                found[indicator].add((person_id, service_date.year))
-    return found
-
-
 def ancestors(unit: str | None, reference: Reference) -> dict[str, str]:
-    """The unit of a person at each level (§3: no domicile = Belgium only)."""
+    """The unit of a person at each level (no domicile = Belgium only)."""
     if unit is None:
         return {"country": BELGIUM}
     commune = unit[:5] if unit.endswith("ZZZZ") else reference.sectors[unit]
@@ -195,10 +236,106 @@ def ancestors(unit: str | None, reference: Reference) -> dict[str, str]:
     return chain
 
 
-def all_units(reference: Reference) -> dict[str, list[str]]:
-    """§3/§4: every unit of the 2025 geography per level (sectors: reference ones + one bucket each)."""
+def memberships(people: list[dict], reference: Reference) -> pd.DataFrame:
+    """One row per beneficiary-year and unit it counts in (every level), with its strata."""
+    rows = [
+        (
+            person["person_id"],
+            person["year"],
+            sex_of(person["sex"]),
+            age_band(person["year"], person["birth_year"]),
+            bim_status(person["increased_reimbursement"]),
+            level,
+            code,
+        )
+        for person in people
+        for level, code in ancestors(finest_unit(person, reference), reference).items()
+    ]
+    frame = pd.DataFrame(rows, columns=["person_id", "year", *STRATA, "geo_level", "geo_code"])
+    return frame.astype({"year": "int64"})
+
+
+def imaging_services(
+    claims: pd.DataFrame, beneficiaries: set[tuple[str, int]], reference: Reference, today: dt.date
+) -> pd.DataFrame:
+    """The services that count: netted imaging services whose net quantity is > 0 (a correction that
+    cancels its line, or more, leaves no exam)."""
+    services = netted_services(claims, beneficiaries, reference, today)
+    return services[services["net_quantity"] > 0]
+
+
+def netted_services(
+    claims: pd.DataFrame, beneficiaries: set[tuple[str, int]], reference: Reference, today: dt.date
+) -> pd.DataFrame:
+    """Services of the code list inside the code's validity window, with their net quantity.
+
+    Lines are netted per (person, normalised code, service date) after the line rules: a person id,
+    a date from 2006 to today, a 6-digit code, a quantity, and a person who is a beneficiary that year.
+    Columns: person_id, year, code, service_date, category, provider, net_quantity.
+    """
+    lines = pd.DataFrame(
+        {
+            "person_id": claims["person_id"].map(_text),
+            "service_date": claims["service_date"].map(
+                lambda value: None if value is None or pd.isna(value) else pd.Timestamp(value).date()
+            ),
+            "code": claims["nomenclature_code"].map(normalised_code),
+            "quantity": claims["quantity"],
+        }
+    )
+    lines = lines.dropna(subset=["person_id", "service_date", "code", "quantity"])
+    in_range = lines["service_date"].map(lambda day: dt.date(FIRST_YEAR, 1, 1) <= day <= today)
+    lines = lines[_mask(in_range)]
+    lines = lines.assign(year=[day.year for day in lines["service_date"]])
+    lines = lines[
+        _mask(
+            (person, year) in beneficiaries
+            for person, year in zip(lines["person_id"], lines["year"], strict=True)
+        )
+    ]
+    columns = ["person_id", "year", "code", "service_date", "category", "provider", "net_quantity"]
+    if lines.empty:
+        return pd.DataFrame(columns=columns)
+    services = (
+        lines.groupby(["person_id", "year", "code", "service_date"], as_index=False)["quantity"]
+        .sum()
+        .rename(columns={"quantity": "net_quantity"})
+    )
+    services = services[services["code"].isin(reference.codes.keys())]
+    code_facts = services["code"].map(reference.codes)
+    services = services.assign(
+        category=code_facts.map(lambda facts: facts[0]),
+        provider=code_facts.map(lambda facts: facts[1]),
+    )
+    inside_window = _mask(
+        (facts[2] is None or day >= facts[2]) and (facts[3] is None or day <= facts[3])
+        for facts, day in zip(code_facts, services["service_date"], strict=True)
+    )
+    return services.loc[inside_window, columns]
+
+
+def numerator_by_person(services: pd.DataFrame, indicator: Indicator, reference: Reference) -> pd.DataFrame:
+    """Per (person, year): 1 for a patient with an exam in the indicator's scope, or the exams counted.
+
+    A service is in scope when its (category, provider) or (category, 'any') is a scope row: it counts
+    once for the indicator whatever the number of scope rows it matches.
+    """
+    scope = reference.scope.get(indicator.code, set())
+    in_scope = _mask(
+        (category, provider) in scope or (category, "any") in scope
+        for category, provider in zip(services["category"], services["provider"], strict=True)
+    )
+    counted = services[in_scope].groupby(["person_id", "year"], as_index=False)["net_quantity"].sum()
+    if indicator.measure == "patients":
+        counted["net_quantity"] = 1
+    counted = counted.astype({"person_id": "object", "year": "int64", "net_quantity": "int64"})
+    return counted.rename(columns={"net_quantity": "numerator"})
+
+
+def published_units(reference: Reference, levels: list[str]) -> pd.DataFrame:
+    """Every unit of the 2025 geography per level (sectors: reference ones + one bucket per commune)."""
     communes = sorted(reference.current_communes)
-    return {
+    units = {
         "country": [BELGIUM],
         "region": sorted(reference.regions),
         "province": sorted(reference.provinces),
@@ -206,41 +343,80 @@ def all_units(reference: Reference) -> dict[str, list[str]]:
         "commune": communes,
         "sector": sorted(reference.sectors) + [commune + "ZZZZ" for commune in communes],
     }
+    return pd.DataFrame(
+        [(level, code) for level in levels for code in units[level]], columns=["geo_level", "geo_code"]
+    )
 
 
-def oracle_marts(
+def per_hundred(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
+    """numerator / (denominator / 100), unrounded; null (NaN) where the denominator is 0."""
+    return (numerator / (denominator / 100)).where(denominator != 0)
+
+
+def unit_grid(years: list[int], units: pd.DataFrame, sector_level_since: int) -> pd.MultiIndex:
+    """Every (year, level, unit) published: each unit every year; sectors from their first year only."""
+    grid = pd.DataFrame({"year": years}).merge(units, how="cross")
+    grid = grid[(grid["geo_level"] != "sector") | (grid["year"] >= sector_level_since)]
+    return pd.MultiIndex.from_frame(grid)
+
+
+def counts_on_grid(people: pd.DataFrame, key: list[str], measure: str, grid: pd.MultiIndex) -> pd.DataFrame:
+    """The measure summed and the beneficiaries counted per key, then put on the grid (0 elsewhere)."""
+    counts = people.groupby(key).agg(
+        **{measure: ("numerator", "sum"), "beneficiaries": ("person_id", "size")}
+    )
+    rows = counts.reindex(grid, fill_value=0).astype("int64").reset_index()
+    rows["value"] = per_hundred(rows[measure], rows["beneficiaries"])
+    return rows
+
+
+def mart(members: pd.DataFrame, counted: pd.DataFrame, grid: pd.MultiIndex) -> pd.DataFrame:
+    """One row per (year, level, unit) of the grid: numerator, beneficiaries as denominator, value."""
+    people = members.merge(counted, on=["person_id", "year"], how="left").fillna({"numerator": 0})
+    rows = counts_on_grid(people, MART_COLUMNS[:3], "numerator", grid)
+    return rows.rename(columns={"beneficiaries": "denominator"})[MART_COLUMNS]
+
+
+def cube(members: pd.DataFrame, counted: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
+    """Patients and beneficiaries per year, unit (country ... commune) and stratum, on the grid of every
+    unit x the strata present among that year's beneficiaries (domiciled or not)."""
+    people = members.merge(counted, on=["person_id", "year"], how="left").fillna({"numerator": 0})
+    strata = members[["year", *STRATA]].drop_duplicates().merge(units, how="cross")
+    grid = pd.MultiIndex.from_frame(strata[CUBE_COLUMNS[:6]])
+    rows = counts_on_grid(people, CUBE_COLUMNS[:6], "numerator", grid)
+    return rows.rename(columns={"numerator": "patients"})[CUBE_COLUMNS]
+
+
+def oracle_tables(
     population: pd.DataFrame,
     claims: pd.DataFrame,
     reference: Reference,
-    indicators: dict[str, int | None],
+    tables: list[str],
     today: dt.date | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """The marts of §4 for each indicator (-> first year of its sector level, None = always)."""
+    """The named marts (an indicator code) and cubes (a registry cube_code), computed from the extract."""
     today = today or dt.date.today()
     people = valid_beneficiaries(population, today)
-    units_of = {(p["person_id"], p["year"]): ancestors(finest_unit(p, reference), reference) for p in people}
-    with_exam = patients(claims, set(units_of), reference, today)
-    years = sorted({year for _, year in units_of})
-    units = all_units(reference)
+    members = memberships(people, reference)
+    services = imaging_services(claims, {(p["person_id"], p["year"]) for p in people}, reference, today)
+    cubes = {
+        indicator.cube_code: indicator for indicator in reference.indicators.values() if indicator.cube_code
+    }
+    mart_units, cube_units = published_units(reference, LEVELS), published_units(reference, CUBE_LEVELS)
 
-    marts = {}
-    for indicator, sector_since in indicators.items():
-        counts: dict[tuple[int, str, str], list[int]] = {}
-        for (person_id, year), chain in units_of.items():
-            for level, code in chain.items():
-                tally = counts.setdefault((year, level, code), [0, 0])
-                tally[1] += 1
-                tally[0] += (person_id, year) in with_exam[indicator]
-        rows = []
-        for year in years:
-            for level in LEVELS:
-                if level == "sector" and sector_since is not None and year < sector_since:
-                    continue
-                for code in units[level]:
-                    numerator, denominator = counts.get((year, level, code), (0, 0))
-                    value = numerator / (denominator / 100) if denominator else None
-                    rows.append((year, level, code, numerator, denominator, value))
-        marts[indicator] = pd.DataFrame(
-            rows, columns=["year", "geo_level", "geo_code", "numerator", "denominator", "value"]
-        )
-    return marts
+    years = sorted(members["year"].unique())
+    grids: dict[int, pd.MultiIndex] = {}  # one grid per first sector year, shared by the marts
+    results = {}
+    for table in tables:
+        if table in cubes:
+            counted = numerator_by_person(services, cubes[table], reference)
+            results[table] = cube(members[members["geo_level"].isin(CUBE_LEVELS)], counted, cube_units)
+        else:
+            indicator = reference.indicators[table]
+            counted = numerator_by_person(services, indicator, reference)
+            since = indicator.sector_level_since
+            if since not in grids:
+                grids[since] = unit_grid(years, mart_units, since)
+            grid = grids[since]
+            results[table] = mart(members, counted, grid)
+    return results

@@ -2,7 +2,8 @@
 
 The page source embeds the whole manifest as JSON, so the checks read the *rendered* DOM of an
 indicator's page: its French description and calculation method (Details panel and the generated
-metadata table of the Description) and the codes it counts. Debian's chromium is used through
+metadata table of the Description), the shared texts dbt merged into its meta, the fields rendered from
+the indicator registry, and the codes it counts. Debian's chromium is used through
 Playwright's `executable_path` (no browser download; `make chromium` installs it). A screenshot is
 saved into the test's folder and to target/docs_screenshots/ (or $DOCS_SCREENSHOT_DIR).
 """
@@ -88,9 +89,24 @@ def test_rendered_page_shows_the_french_description_and_calculation_method(rende
     assert indicator_meta["FR · Description"] in text
     assert indicator_meta["FR · Méthode de calcul"].startswith("Numérateur : bénéficiaires ayant au moins")
     assert indicator_meta["FR · Méthode de calcul"] in text
-    # The Details panel lists the meta keys as labels, the Atlas name first.
-    assert rendered_page["details"].upper().startswith("FR · NOM\nIMAGERIE MÉDICALE (%)")
-    assert "FR · MÉTHODE DE CALCUL" in rendered_page["details"].upper()
+    # The Details panel lists the meta keys as labels: the indicator's own and the shared ones.
+    details = rendered_page["details"].upper()
+    assert "FR · NOM\nIMAGERIE MÉDICALE (%)" in details
+    assert "FR · MÉTHODE DE CALCUL" in details
+    assert "NL · OPMERKINGEN" in details
+
+
+def test_rendered_page_shows_the_shared_texts_and_the_registry_facts(rendered_page, indicator_meta):
+    """The shared remarks come from the marts' +meta; unit, smallest level, availability and code status
+    of stat_013_001_at (patients, sectors since 2006, sourced) are rendered from the registry."""
+    text = rendered_page["text"]
+    assert indicator_meta["NL · Opmerkingen"].startswith("Woonplaats: die op 31 december")
+    assert indicator_meta["NL · Opmerkingen"] in text
+    assert "Pourcentage (%) des bénéficiaires, non arrondi (0 à 100)." in text
+    assert "Secteur statistique (depuis 2006)." in text
+    assert "stat_013_001_At (code et nom documentés par l'Atlas)" in text
+    assert "Plus petit niveau géographique / Kleinste geografische niveau" in text
+    assert "**Domicile.**" not in text and "Domicile. A beneficiary counts where they lived" in text
 
 
 def test_rendered_page_shows_the_codes_and_gaps(rendered_page):

@@ -2,7 +2,8 @@
 
 Exams of 2016 (see test_end_to_end.py): P01 CT (radiologist), P02 therapeutic interventional (provider
 unknown), P03 MRI (radiologist, no domicile), P06 one RX (radiologist; 2 billed, 1 corrected away),
-P08 one dental panoramic (dentist). 8 beneficiaries; Flanders P01, P02, P07, P08.
+P08 one dental panoramic (dentist): one exam each. 8 beneficiaries; Flanders P01, P02, P07, P08.
+The list of indicators is the registry seed's, never a list or count kept here.
 2015: P10 therapeutic interventional, 2 beneficiaries.
 Ages 2016 (year - birth year): P01 F 66, P02 M 76 BIM, P03 F 26, P04 U 16, P05 F 46, P06 M 31, P07 F 56,
 P08 M 6: seven known strata, each with one person, so every standard weight is 1/7.
@@ -12,9 +13,8 @@ from __future__ import annotations
 
 import duckdb
 import pytest
-import yaml
 
-from imaging_atlas.project import PROJECT_DIR
+from imaging_atlas.registry import merged_metas, read_registry
 
 pytestmark = pytest.mark.dbt
 
@@ -34,6 +34,11 @@ def one_row(connection, sql: str, parameters: list) -> tuple:
 @pytest.mark.parametrize(
     ("mart", "year", "level", "code", "expected"),
     [
+        # All imaging volume: 5 exams (P01, P02, P03, P06, P08) / (8 / 100) = 62.5; Flanders P01, P02, P08 of
+        # 4 beneficiaries = 75; 2015: P10's exam of 2 beneficiaries = 50.
+        ("stat_013_002_at", 2016, "country", "01000", (5, 8, 62.5)),
+        ("stat_013_002_at", 2016, "region", "02000", (3, 4, 75.0)),
+        ("stat_013_002_at", 2015, "country", "01000", (1, 2, 50.0)),
         ("stat_013_003_at", 2016, "country", "01000", (3, 8, 37.5)),  # P01, P03, P06 by radiologists
         ("stat_013_004_at", 2016, "country", "01000", (3, 8, 37.5)),
         ("stat_013_004_at", 2016, "region", "04000", (1, 2, 50.0)),  # P06's net RX in Brussels
@@ -110,31 +115,49 @@ def test_standardised_rates_match_hand_calculation(database):
     assert flanders[6] == pytest.approx(4 / 7)
 
 
-def test_catalog_carries_the_yaml_metadata_of_every_indicator(database):
-    models = yaml.safe_load(
-        (PROJECT_DIR / "models" / "marts" / "_marts__models.yml").read_text(encoding="utf-8")
-    )
-    metas = {
-        m["name"]: m["config"]["meta"]
-        for m in models["models"]
-        if "measure" in m.get("config", {}).get("meta", {})
-    }
+def test_every_registry_indicator_has_its_mart_on_the_same_grid(database):
+    """Each indicator of the registry is a table with one Belgian row per year of the extract (2015, 2016)
+    and, in 2016, the same 3 regions as every other indicator."""
+    for code in read_registry()["indicator_code"]:
+        rows = database.execute(
+            f"select year, count(*) filter (where geo_level = 'region') from {code}"
+            " where geo_level in ('country', 'region') group by year order by year"
+        ).fetchall()
+        assert rows == [(2015, 3), (2016, 3)], code
+
+
+def test_catalog_has_the_registry_facts_and_the_meta_texts_of_every_indicator(database):
+    registry = read_registry().set_index("indicator_code")
+    metas = merged_metas()
     rows = database.execute(
-        "select indicator_code, atlas_code, code_status, measure, code_list_complete, name_fr,"
-        " calculation_method_nl from indicator_catalog order by 1"
+        "select indicator_code, atlas_code, measure, paired_code, sector_level_since, code_status, published,"
+        " cube_code, name_fr, calculation_method_nl, remarks_fr from indicator_catalog order by 1"
     ).fetchall()
-    assert [row[0] for row in rows] == sorted(metas)
-    assert len(rows) == 23
-    for code, atlas_code, status, measure, complete, name_fr, method_nl in rows:
-        meta = metas[code]
-        assert (atlas_code, status, measure, complete) == (
-            meta["atlas_code"],
-            meta["code_status"],
-            meta["measure"],
-            meta["code_list_complete"],
-        )
-        assert name_fr == meta["FR · Nom"]
-        assert method_nl == meta["NL · Berekeningswijze"]
-    statuses = {row[0]: row[2] for row in rows}
-    assert statuses["stat_013_003_at"] == "inferred"
+    assert [row[0] for row in rows] == sorted(registry.index)
+    for code, atlas, measure, paired, since, status, published, cube, name_fr, method_nl, remarks_fr in rows:
+        fact = registry.loc[code]
+        assert (atlas, measure, paired, since, status) == (
+            fact["atlas_code"],
+            fact["measure"],
+            fact["paired_code"],
+            fact["sector_level_since"],
+            fact["code_status"],
+        ), code
+        assert published is (fact["published"] == "true"), code
+        assert (cube or "") == fact["cube_code"], code
+        assert name_fr == metas[code]["FR · Nom"], code
+        assert method_nl == metas[code]["NL · Berekeningswijze"], code
+        assert remarks_fr == metas[code]["FR · Remarques"], code
+
+
+def test_catalog_code_list_completeness_follows_the_gaps_by_hand(database):
+    """The gaps touch RX, RX_thorax, MRI, interventional_diagnostic, dental_imaging and specialist art. 17ter
+    codes: complete are only CT (013/014), ultrasound (017/018), scintigraphy (019/020) and therapeutic
+    interventional imaging (023/024)."""
+    complete = database.execute(
+        "select indicator_code from indicator_catalog where code_list_complete order by 1"
+    ).fetchall()
+    assert [row[0] for row in complete] == [f"stat_013_{n:03d}_at" for n in (13, 14, 17, 18, 19, 20, 23, 24)]
+    statuses = dict(database.execute("select indicator_code, code_status from indicator_catalog").fetchall())
+    assert statuses["stat_013_002_at"] == statuses["stat_013_003_at"] == "inferred"
     assert statuses["stat_013_023_at"] == statuses["stat_013_024_at"] == "sourced"

@@ -30,7 +30,7 @@ cube_totals as (
 
 indicator_rows as (
 
-    select cube_indicators.cube_code, figures.*
+    select figures.*, cube_indicators.cube_code
     from {{ ref('int_indicator_figures') }} as figures
     inner join cube_indicators on cube_indicators.indicator_code = figures.indicator_code
     where figures.geo_level != 'sector'

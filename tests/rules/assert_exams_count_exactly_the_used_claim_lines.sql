@@ -26,8 +26,8 @@ used_imaging_lines as (
     from used_claim_lines
     inner join imaging_codes
         on imaging_codes.nomenclature_code = used_claim_lines.nomenclature_code
-        and (imaging_codes.valid_from is null or used_claim_lines.service_date >= imaging_codes.valid_from)
-        and (imaging_codes.valid_to is null or used_claim_lines.service_date <= imaging_codes.valid_to)
+        and (imaging_codes.valid_from is null or imaging_codes.valid_from <= used_claim_lines.service_date)
+        and (imaging_codes.valid_to is null or imaging_codes.valid_to >= used_claim_lines.service_date)
     group by 1
 
 ),
@@ -43,9 +43,9 @@ netted_lines as (
 final as (
 
     select
-        coalesce(used_imaging_lines.year, netted_lines.year) as year,
         used_imaging_lines.claim_lines as used_imaging_lines,
-        netted_lines.claim_lines as netted_lines
+        netted_lines.claim_lines as netted_lines,
+        coalesce(used_imaging_lines.year, netted_lines.year) as year
 
     from used_imaging_lines
     full outer join netted_lines on netted_lines.year = used_imaging_lines.year

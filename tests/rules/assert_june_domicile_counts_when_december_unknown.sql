@@ -1,5 +1,5 @@
 {#-
-    Domicile fallback (DESIGN.md §3): a beneficiary whose 31 December commune is unknown (null or not a
+    Domicile fallback (docs/rules.md, domicile): a beneficiary whose 31 December commune is unknown (null or not a
     reference commune) but whose 30 June commune is known is counted in the 30 June commune. Recounts
     the commune denominators straight from the staged population and compares with the mart.
 -#}

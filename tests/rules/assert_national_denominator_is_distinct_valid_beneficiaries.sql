@@ -41,6 +41,7 @@ select
 
 from national_denominators
 full outer join distinct_beneficiaries on distinct_beneficiaries.year = national_denominators.year
-full outer join ledger_used on ledger_used.year = coalesce(national_denominators.year, distinct_beneficiaries.year)
+full outer join ledger_used
+    on ledger_used.year = coalesce(national_denominators.year, distinct_beneficiaries.year)
 where national_denominators.denominator is distinct from distinct_beneficiaries.beneficiaries
     or ledger_used.used_rows is distinct from distinct_beneficiaries.beneficiaries

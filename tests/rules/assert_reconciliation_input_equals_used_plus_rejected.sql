@@ -1,5 +1,5 @@
-{#- Nothing is dropped silently (DESIGN.md §1): per raw table and year, the rows read equal the rows
-    used plus the rows rejected, as the reconciliation ledger reports them. -#}
+{#- Nothing is dropped silently (docs/raw_contract.md, rejected rows): per raw table and year, the rows
+    read equal the rows used plus the rows rejected, as the reconciliation ledger reports them. -#}
 
 with
 

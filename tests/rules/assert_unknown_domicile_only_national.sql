@@ -1,5 +1,5 @@
 {#-
-    National-only rule (DESIGN.md §3): a beneficiary without a known domicile on either date is in the
+    National-only rule (docs/rules.md, national only): a beneficiary without a known domicile on either date is in the
     Belgian row, numerator and denominator, and in no region. So, per year, the Belgian row minus the sum
     of the regions must be exactly those persons (and those of them with an exam).
 -#}
@@ -78,8 +78,8 @@ published_gap as (
 select
     published_gap.year,
     published_gap.beneficiaries as published_beneficiaries_gap,
-    coalesce(expected_gap.beneficiaries, 0) as beneficiaries_without_domicile,
     published_gap.patients as published_patients_gap,
+    coalesce(expected_gap.beneficiaries, 0) as beneficiaries_without_domicile,
     coalesce(expected_gap.patients, 0) as patients_without_domicile
 
 from published_gap
