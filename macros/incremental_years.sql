@@ -1,9 +1,8 @@
 {% macro years_to_build(year_column='year') -%}
 {#-
     The yearly update: the models are incremental by year, so adding a year processes only that year.
-    The years built (build_year_bounds): the batch's year in a model built in yearly batches; else the
-    years of --event-time-start/--event-time-end or of var `refresh_years` when given (to rebuild a
-    year whose late bookings arrived); otherwise, on an incremental run, the years present upstream but
+    The years built (build_year_bounds): the years of --event-time-start/--event-time-end or of var
+    `refresh_years` when given (to rebuild a year whose late bookings arrived); otherwise, on an incremental run, the years present upstream but
     not yet in this model, and on a full build (or --full-refresh) every year.
     On an incremental run the condition also carries a plain lower bound (the first year missing from
     this model), which the engine can push into the scan of the raw files: a new year then reads only
@@ -45,31 +44,18 @@
 {#-
     The years this run builds, as data for years_to_build and dates_to_build: `listed` (none when not a
     list), and the range `first` .. `last` that holds every year built (none when unbounded).
-    A unit test builds every year of its fixture rows. Otherwise, in order: the year of the batch dbt is
-    running (a model configured by config_batched_by_year); the
-    years between --event-time-start (inclusive) and --event-time-end (exclusive), the command that
-    rebuilds years in every yearly model, batched or not; var refresh_years, which batched models refuse
-    (dbt, not the model, chooses their batches); on an incremental run, the years missing from this
+    A unit test builds every year of its fixture rows. Otherwise, in order: the years between
+    --event-time-start (inclusive) and --event-time-end (exclusive); var refresh_years; on an incremental
+    run, the years missing from this
     model, which all lie from the first year (counted from var first_year) that the model does not hold,
     read when dbt executes the model (not while parsing).
 -#}
-{%- set batch = model.get('batch') if model is mapping else none -%}
 {%- set event_time_start = invocation_args_dict.get('event_time_start') -%}
 {%- set event_time_end = invocation_args_dict.get('event_time_end') -%}
 {%- set refresh_years = var('refresh_years', none) -%}
-{%- if refresh_years is not none and config.get('incremental_strategy') == 'microbatch' -%}
-    {{ exceptions.raise_compiler_error(
-        model.name ~ ' is built in yearly batches: rebuild years with --event-time-start YYYY-01-01'
-        ~ ' --event-time-end YYYY-01-01 (end exclusive) instead of var refresh_years'
-    ) }}
-{%- endif -%}
 {%- if model.get('resource_type') == 'unit_test' -%}
     {#- A unit test's fixture rows are the model's whole input, whichever years the run builds. -#}
     {{ return({'listed': none, 'first': none, 'last': none}) }}
-{%- elif batch and batch.get('event_time_start') -%}
-    {%- set first = (batch.event_time_start | string)[:4] | int -%}
-    {%- set last = year_before(batch.event_time_end | string) -%}
-    {{ return({'listed': range(first, last + 1) | list, 'first': first, 'last': last}) }}
 {%- elif event_time_start and event_time_end -%}
     {%- set first = (event_time_start | string)[:4] | int -%}
     {%- set last = year_before(event_time_end | string) -%}
@@ -115,44 +101,4 @@
     partition_by=yearly_partition_by(),
     on_schema_change='fail',
 ) }}
-{%- endmacro %}
-
-
-{% macro config_batched_by_year() -%}
-{#- The configuration of the heavy yearly models, those that read the raw claim lines or population:
-    on DuckDB dbt builds them one year at a time within the run (microbatch, batch_size year, from var
-    first_year), so that a whole national history is built by one `dbt build` with the memory of one
-    year. dbt replaces each batch's year (event_time: the first day of the row's year) and filters the
-    rows of batched parents to it; years_to_build gives the model the batch's year, which reaches the
-    scan of the raw files. Batches run one after the other: DuckDB has one writer and each batch may
-    use all of its memory. On engines without that strategy (Spark) these models are built like the
-    others (config_incremental_by_year). -#}
-{%- set strategy = yearly_batched_strategy() -%}
-{%- if strategy == 'microbatch' -%}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='microbatch',
-    event_time='make_date(year, 1, 1)',
-    begin=(var('first_year') | string) ~ '-01-01',
-    batch_size='year',
-    concurrent_batches=false,
-    on_schema_change='fail',
-) }}
-{%- else -%}
-{{ config_incremental_by_year() }}
-{%- endif -%}
-{%- endmacro %}
-
-
-{% macro yearly_batched_strategy() -%}
-    {{ return(adapter.dispatch('yearly_batched_strategy', 'imaging_atlas')()) }}
-{%- endmacro %}
-
-{% macro default__yearly_batched_strategy() -%}
-    {{ return('microbatch') }}
-{%- endmacro %}
-
-{#- Spark keeps the year-partition overwrite of every yearly model (not evaluated with microbatch here). -#}
-{% macro spark__yearly_batched_strategy() -%}
-    {{ return(yearly_incremental_strategy()) }}
 {%- endmacro %}

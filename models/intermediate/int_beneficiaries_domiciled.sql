@@ -1,7 +1,7 @@
 {#- The domicile rule of DESIGN.md §3: 31 December when its commune is known, else 30 June, else none;
     the sector always from the chosen date, and only when it belongs to the chosen (2025) commune. -#}
 
-{{ config_batched_by_year() }}
+{{ config_incremental_by_year() }}
 
 with
 

@@ -2,7 +2,7 @@
     fall in (a % and its volume share a group and its scope rows), summed per group, year and person. A
     person's exam can count in several groups (all imaging, its provider group, its modality). -#}
 
-{{ config_batched_by_year() }}
+{{ config_incremental_by_year() }}
 
 with
 

@@ -2,7 +2,7 @@
     quantity > 0); its exam count is the volume. The person's finest unit comes with the used lines, so
     every indicator counts by a group by, without joining the population again. -#}
 
-{{ config_batched_by_year() }}
+{{ config_incremental_by_year() }}
 
 with
 

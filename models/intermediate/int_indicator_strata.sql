@@ -2,7 +2,7 @@
     and BIM status: its patients and the beneficiaries of the stratum. Only strata that hold
     beneficiaries are here; the cubes put them on the complete grid, the standardised rates weight them. -#}
 
-{{ config_batched_by_year() }}
+{{ config_incremental_by_year() }}
 
 with
 
