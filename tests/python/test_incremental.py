@@ -1,5 +1,6 @@
 """The yearly update: adding a year to the extract and rebuilding that year alone (`dbt build
---event-time-start YYYY-01-01 --event-time-end YYYY+1-01-01`: every yearly model replaces that year) gives tables identical, row for row, to a full refresh on the whole extract."""
+--event-time-start YYYY-01-01 --event-time-end YYYY+1-01-01`: every yearly model replaces that year)
+gives tables identical, row for row, to a full refresh on the whole extract."""
 
 from __future__ import annotations
 
