@@ -1,5 +1,5 @@
 -- The engine's floor: both headline indicators at every level, from the raw Parquet and the seed CSVs,
--- in one hand-written DuckDB query. Same rules as the dbt project (DESIGN.md), none of its code.
+-- in one hand-written DuckDB query. Same rules as the dbt project (docs/rules.md), none of its code.
 -- Placeholders: {raw_dir}, {seeds_dir}, {first_year}.
 with
 

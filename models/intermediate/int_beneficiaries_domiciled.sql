@@ -1,4 +1,4 @@
-{#- The domicile rule of DESIGN.md §3: 31 December when its commune is known, else 30 June, else none;
+{#- The domicile rule (docs/rules.md): 31 December when its commune is known, else 30 June, else none;
     the sector always from the chosen date, and only when it belongs to the chosen (2025) commune. -#}
 
 {{ config_incremental_by_year() }}
