@@ -1,6 +1,6 @@
 """`make bench`: the dbt build of the headline marts against the hand-written reference query.
 
-Usage: python -m imaging_atlas.benchmark --data-dir /work/bench-data --cases one-year-1.0 five-years
+Usage: python -m imaging_atlas.benchmark --data-dir data/bench-data --cases one-year-1.0 five-years
     nineteen-years yearly-update [--generate] [--doc docs/benchmark.md]
 
 Each case builds the two headline marts and everything upstream from an empty database (`dbt build`,
