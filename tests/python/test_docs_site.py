@@ -16,22 +16,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from browser import launch_chromium
 
 from imaging_atlas.project import PROJECT_DIR, run_dbt
 
 pytestmark = pytest.mark.dbt
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 MODEL_ID = "model.imaging_atlas.stat_013_001_at"
 SCREENSHOT_DIR = Path(os.environ.get("DOCS_SCREENSHOT_DIR", PROJECT_DIR / "target" / "docs_screenshots"))
 
@@ -54,17 +44,13 @@ def indicator_meta(static_site: Path) -> dict:
 @pytest.fixture(scope="module")
 def rendered_page(static_site: Path, tmp_path_factory: pytest.TempPathFactory):
     """The indicator's page as Chromium renders it: its visible text and a screenshot."""
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `make chromium` (apt-get install chromium) first")
     from playwright.sync_api import sync_playwright
 
     output = tmp_path_factory.mktemp("docs_site")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch_persistent_context(
-            str(output / "profile"),
-            executable_path=str(CHROMIUM),
-            args=CHROMIUM_FLAGS,
-            headless=True,
+        browser = launch_chromium(
+            playwright,
+            output / "profile",
             viewport={"width": 1400, "height": 1800},
         )
         try:

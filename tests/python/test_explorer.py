@@ -24,6 +24,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
+from browser import launch_chromium
 
 from imaging_atlas.explorer.figures import (
     Z_95,
@@ -37,17 +38,6 @@ from imaging_atlas.explorer.payload import block_arrays, funnel_curves, funnel_f
 from imaging_atlas.explorer.site import build_site
 from imaging_atlas.project import PROJECT_DIR, DbtRun, run_dbt
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SCREENSHOT_DIR = Path(os.environ.get("ATLAS_SCREENSHOT_DIR", PROJECT_DIR / "target" / "atlas_screenshots"))
 
 
@@ -326,8 +316,6 @@ def published(synthetic_build: DbtRun) -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def reader(site: Path, tmp_path_factory: pytest.TempPathFactory):
     """The page in headless Chromium with every request but the file itself refused (offline)."""
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `make chromium` (apt-get install chromium) first")
     from playwright.sync_api import sync_playwright
 
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
@@ -335,11 +323,9 @@ def reader(site: Path, tmp_path_factory: pytest.TempPathFactory):
     requests: list[str] = []
     errors: list[str] = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch_persistent_context(
-            str(output / "profile"),
-            executable_path=str(CHROMIUM),
-            args=CHROMIUM_FLAGS,
-            headless=True,
+        browser = launch_chromium(
+            playwright,
+            output / "profile",
             viewport={"width": 1440, "height": 1100},
             accept_downloads=True,
         )
