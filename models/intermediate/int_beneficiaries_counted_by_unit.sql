@@ -1,5 +1,5 @@
-{#- The denominator at the finest unit, shared by every indicator; a null unit holds the persons
-    without a known domicile, who count in the Belgian row only. -#}
+{#- The denominator at the finest unit and stratum, shared by every indicator, stratum and cube; a null
+    unit holds the persons without a known domicile, who count in the Belgian row only. -#}
 
 {{ config_incremental_by_year() }}
 
@@ -17,10 +17,13 @@ final as (
     select
         year,
         sector_unit_code,
+        sex,
+        age_band,
+        bim_status,
         count(*) as beneficiaries
 
     from beneficiaries
-    group by 1, 2
+    group by 1, 2, 3, 4, 5
 
 )
 

@@ -1,5 +1,6 @@
 {#- The domicile rule (docs/rules.md): 31 December when its commune is known, else 30 June, else none;
-    the sector always from the chosen date, and only when it belongs to the chosen (2025) commune. -#}
+    the sector always from the chosen date, and only when it belongs to the chosen (2025) commune. The
+    stratum of the cubes (age band, BIM status) is derived here once, for the exams and the counts. -#}
 
 {{ config_incremental_by_year() }}
 
@@ -70,6 +71,8 @@ final as (
         domicile_chosen.birth_year,
         domicile_chosen.sex,
         domicile_chosen.increased_reimbursement,
+        {{ age_band_5y('domicile_chosen.year - domicile_chosen.birth_year') }} as age_band,
+        {{ bim_status('domicile_chosen.increased_reimbursement') }} as bim_status,
         domicile_chosen.domicile_date,
         domicile_chosen.commune_nis,
         case

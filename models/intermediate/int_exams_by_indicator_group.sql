@@ -1,6 +1,8 @@
-{#- The one pass over the exams: each person's exams sorted into the indicator groups whose scope they
-    fall in (a % and its volume share a group and its scope rows), summed per group, year and person. A
-    person's exam can count in several groups (all imaging, its provider group, its modality). -#}
+{#- The one pass over the persons: each person's exams sorted into the indicator groups whose scope they
+    fall in (a % and its volume share a group and its scope rows), then counted per group, year, finest
+    unit and stratum: the patients (persons with at least one exam of the group; an exam can count in
+    several groups) and their exams. Every figure, stratum and cube rolls up from here, so no later model
+    reads persons again. -#}
 
 {{ config_incremental_by_year() }}
 
@@ -37,20 +39,40 @@ group_scope as (
 
 ),
 
-final as (
+group_exams_by_person as (
 
     select
         group_scope.indicator_group,
         exams.year,
         exams.person_id,
         exams.sector_unit_code,
+        exams.sex,
+        exams.age_band,
+        exams.bim_status,
         sum(exams.exam_count) as exam_count
 
     from exams
     inner join group_scope
         on group_scope.category = exams.category
         and (group_scope.provider = 'any' or group_scope.provider = exams.provider)
-    group by 1, 2, 3, 4
+    group by 1, 2, 3, 4, 5, 6, 7
+
+),
+
+final as (
+
+    select
+        indicator_group,
+        year,
+        sector_unit_code,
+        sex,
+        age_band,
+        bim_status,
+        count(*) as patients,
+        sum(exam_count) as exams
+
+    from group_exams_by_person
+    group by 1, 2, 3, 4, 5, 6
 
 )
 

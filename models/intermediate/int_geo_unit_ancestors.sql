@@ -1,7 +1,6 @@
-{#- Every finest unit with each unit it counts in, itself included: a roll-up is then one join and one
-    group by. The finest units are the sectors (with the unknown-sector buckets) for the indicators and
-    the communes for the strata. The persons without a known domicile have the unit `unknown domicile`,
-    whose only ancestor is Belgium: the national-only rule, as data. -#}
+{#- Every finest unit (a sector or an unknown-sector bucket) with each unit it counts in, itself included:
+    a roll-up is then one join and one group by (Brussels has no province, so its sectors have none). The persons without a known domicile have the unit
+    `unknown domicile`, whose only ancestor is Belgium: the national-only rule, as data. -#}
 
 with
 
@@ -11,55 +10,41 @@ geo_units as (
 
 ),
 
-finest_units as (
+sectors as (
 
-    select *, geo_level as unit_level, geo_code as unit_code
+    select *, geo_code as unit_code
     from geo_units
-    where geo_level in ('sector', 'commune')
+    where geo_level = 'sector'
 
 ),
 
 ancestors as (
 
-    select unit_level, unit_code, 'country' as geo_level, '01000' as geo_code from finest_units
+    select unit_code, 'country' as geo_level, '01000' as geo_code from sectors
     union all
-    select unit_level, unit_code, 'region' as geo_level, region_nis as geo_code from finest_units
+    select unit_code, 'region' as geo_level, region_nis as geo_code from sectors
     union all
-    select unit_level, unit_code, 'province' as geo_level, province_nis as geo_code from finest_units
+    select unit_code, 'province' as geo_level, province_nis as geo_code from sectors
     union all
-    select unit_level, unit_code, 'arrondissement' as geo_level, arrondissement_nis as geo_code
-    from finest_units
+    select unit_code, 'arrondissement' as geo_level, arrondissement_nis as geo_code from sectors
     union all
-    select unit_level, unit_code, 'commune' as geo_level, commune_nis as geo_code from finest_units
+    select unit_code, 'commune' as geo_level, commune_nis as geo_code from sectors
     union all
-    select unit_level, unit_code, 'sector' as geo_level, sector_code as geo_code from finest_units
-
-),
-
-unknown_domicile as (
-
-    select
-        finest_level.unit_level,
-        {{ unknown_domicile_unit() }} as unit_code,
-        'country' as geo_level,
-        '01000' as geo_code
-
-    from (select distinct unit_level from finest_units) as finest_level
+    select unit_code, 'sector' as geo_level, sector_code as geo_code from sectors
+    union all
+    select {{ unknown_domicile_unit() }} as unit_code, 'country' as geo_level, '01000' as geo_code
 
 ),
 
 final as (
 
     select
-        cast(unit_level as {{ type_text(16) }}) as unit_level,
         cast(unit_code as {{ type_text(32) }}) as unit_code,
         cast(geo_level as {{ type_text(16) }}) as geo_level,
         cast(geo_code as {{ type_text(9) }}) as geo_code
 
     from ancestors
     where geo_code is not null
-    union all
-    select * from unknown_domicile
 
 )
 

@@ -1,6 +1,7 @@
 {#- One row per beneficiary, year, category and provider group with at least one exam (a service of net
-    quantity > 0); its exam count is the volume. The person's finest unit comes with the used lines, so
-    every indicator counts by a group by, without joining the population again. -#}
+    quantity > 0); its exam count is the volume. The person's finest unit and stratum come from the
+    beneficiaries, joined once the lines are grouped by person: a person who is not a beneficiary that
+    year drops out here, with all their lines. -#}
 
 {{ config_incremental_by_year() }}
 
@@ -13,18 +14,44 @@ services as (
 
 ),
 
-final as (
+beneficiaries as (
+
+    select * from {{ ref('int_beneficiaries_domiciled') }}
+    where {{ years_to_build() }}
+
+),
+
+exams as (
 
     select
         person_id,
         year,
         category,
         provider,
-        sector_unit_code,
         sum(net_quantity) as exam_count
 
     from services
-    group by 1, 2, 3, 4, 5
+    group by 1, 2, 3, 4
+
+),
+
+final as (
+
+    select
+        exams.person_id,
+        exams.year,
+        exams.category,
+        exams.provider,
+        beneficiaries.sector_unit_code,
+        beneficiaries.sex,
+        beneficiaries.age_band,
+        beneficiaries.bim_status,
+        exams.exam_count
+
+    from exams
+    inner join beneficiaries
+        on beneficiaries.person_id = exams.person_id
+        and beneficiaries.year = exams.year
 
 )
 

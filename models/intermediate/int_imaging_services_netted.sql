@@ -1,15 +1,18 @@
-{#- Corrections are netted per (person, code, service date), over the lines the ledger calls used; only
-    codes of the list, inside their validity window on the service date, are imaging. A view: only
-    int_imaging_exams_by_person reads it, and writing every netted service of a national extract to disk
-    would cost more than grouping them again. -#}
+{#- Corrections are netted per (person, code, service date), over the claim lines that pass the row rules
+    of staging; only codes of the list, inside their validity window on the service date, are imaging. The
+    last rule of the ledger (the person is a beneficiary in the year of the service) holds for all the
+    lines of a service or none, so int_imaging_exams_by_person applies it after netting, to millions of
+    persons rather than to every claim line (tests/rules/assert_exams_count_exactly_the_used_claim_lines
+    checks that both paths keep the same lines). A view: writing every netted service of a national
+    extract to disk would cost more than grouping them again. -#}
 
 {{ config(materialized='view') }}
 
 with
 
-used_claim_lines as (
+claim_lines as (
 
-    select * from {{ ref('int_claim_lines_checked') }}
+    select * from {{ ref('stg_atlas__claims') }}
     where reject_reason is null
 
 ),
@@ -23,15 +26,15 @@ imaging_codes as (
 imaging_lines as (
 
     select
-        used_claim_lines.*,
+        claim_lines.*,
         imaging_codes.category,
         imaging_codes.provider
 
-    from used_claim_lines
+    from claim_lines
     inner join imaging_codes
-        on imaging_codes.nomenclature_code = used_claim_lines.nomenclature_code
-        and (imaging_codes.valid_from is null or imaging_codes.valid_from <= used_claim_lines.service_date)
-        and (imaging_codes.valid_to is null or imaging_codes.valid_to >= used_claim_lines.service_date)
+        on imaging_codes.nomenclature_code = claim_lines.nomenclature_code
+        and (imaging_codes.valid_from is null or imaging_codes.valid_from <= claim_lines.service_date)
+        and (imaging_codes.valid_to is null or imaging_codes.valid_to >= claim_lines.service_date)
 
 ),
 
@@ -44,13 +47,12 @@ final as (
         service_date,
         category,
         provider,
-        sector_unit_code,
         sum(quantity) as net_quantity,
         sum(amount_eur) as net_amount_eur,
         count(*) as claim_line_count
 
     from imaging_lines
-    group by 1, 2, 3, 4, 5, 6, 7
+    group by 1, 2, 3, 4, 5, 6
 
 )
 

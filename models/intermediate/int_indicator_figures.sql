@@ -1,6 +1,6 @@
-{#- Every indicator of the registry, every year and every published unit, in one long table. The exams of
-    each indicator group and the beneficiaries are rolled up all levels once, by one join to the finest
-    units' ancestors, then put on the complete grid: every unit of the 2025 reference, with 0 where nobody
+{#- Every indicator of the registry, every year and every published unit, in one long table. The counts of
+    each indicator group and the beneficiaries are rolled up all levels once, by one join of the finest
+    units to their ancestors, then put on the complete grid: every unit of the 2025 reference, with 0 where nobody
     counts, sectors only from the indicator's first sector year. Each mart selects its indicator here. -#}
 
 {{ config_incremental_by_year() }}
@@ -13,7 +13,7 @@ indicators as (
 
 ),
 
-group_exams_by_person as (
+group_counts as (
 
     select * from {{ ref('int_exams_by_indicator_group') }}
     where {{ years_to_build() }}
@@ -30,7 +30,6 @@ beneficiaries_by_unit as (
 unit_ancestors as (
 
     select * from {{ ref('int_geo_unit_ancestors') }}
-    where unit_level = 'sector'
 
 ),
 
@@ -43,16 +42,16 @@ geo_units as (
 group_counts_rolled_up as (
 
     select
-        group_exams_by_person.indicator_group,
-        group_exams_by_person.year,
+        group_counts.indicator_group,
+        group_counts.year,
         unit_ancestors.geo_level,
         unit_ancestors.geo_code,
-        count(*) as patients,
-        sum(group_exams_by_person.exam_count) as exams
+        sum(group_counts.patients) as patients,
+        sum(group_counts.exams) as exams
 
-    from group_exams_by_person
+    from group_counts
     inner join unit_ancestors
-        on unit_ancestors.unit_code = {{ domicile_unit_key('group_exams_by_person.sector_unit_code') }}
+        on unit_ancestors.unit_code = {{ domicile_unit_key('group_counts.sector_unit_code') }}
     group by 1, 2, 3, 4
 
 ),

@@ -1,6 +1,7 @@
 {#- Every % indicator (measure patients) by year, unit from Belgium down to commune, sex, 5-year age band
-    and BIM status: its patients and the beneficiaries of the stratum. Only strata that hold
-    beneficiaries are here; the cubes put them on the complete grid, the standardised rates weight them. -#}
+    and BIM status: its patients and the beneficiaries of the stratum, rolled up from the finest units'
+    counts. Only strata that hold beneficiaries are here; the cubes put them on the complete grid, the
+    standardised rates weight them. -#}
 
 {{ config_incremental_by_year() }}
 
@@ -13,16 +14,16 @@ indicators as (
 
 ),
 
-beneficiaries as (
+group_counts as (
 
-    select * from {{ ref('int_beneficiaries_domiciled') }}
+    select * from {{ ref('int_exams_by_indicator_group') }}
     where {{ years_to_build() }}
 
 ),
 
-group_exams_by_person as (
+beneficiaries_by_unit as (
 
-    select * from {{ ref('int_exams_by_indicator_group') }}
+    select * from {{ ref('int_beneficiaries_counted_by_unit') }}
     where {{ years_to_build() }}
 
 ),
@@ -30,37 +31,24 @@ group_exams_by_person as (
 unit_ancestors as (
 
     select * from {{ ref('int_geo_unit_ancestors') }}
-    where unit_level = 'commune'
-
-),
-
-beneficiaries_in_strata as (
-
-    select
-        year,
-        person_id,
-        {{ domicile_unit_key('commune_nis') }} as unit_code,
-        sex,
-        {{ age_band_5y('year - birth_year') }} as age_band,
-        {{ bim_status('increased_reimbursement') }} as bim_status
-
-    from beneficiaries
+    where geo_level != 'sector'
 
 ),
 
 beneficiaries_rolled_up as (
 
     select
-        beneficiaries_in_strata.year,
+        beneficiaries_by_unit.year,
         unit_ancestors.geo_level,
         unit_ancestors.geo_code,
-        beneficiaries_in_strata.sex,
-        beneficiaries_in_strata.age_band,
-        beneficiaries_in_strata.bim_status,
-        count(*) as beneficiaries
+        beneficiaries_by_unit.sex,
+        beneficiaries_by_unit.age_band,
+        beneficiaries_by_unit.bim_status,
+        sum(beneficiaries_by_unit.beneficiaries) as beneficiaries
 
-    from beneficiaries_in_strata
-    inner join unit_ancestors on unit_ancestors.unit_code = beneficiaries_in_strata.unit_code
+    from beneficiaries_by_unit
+    inner join unit_ancestors
+        on unit_ancestors.unit_code = {{ domicile_unit_key('beneficiaries_by_unit.sector_unit_code') }}
     group by 1, 2, 3, 4, 5, 6
 
 ),
@@ -68,20 +56,18 @@ beneficiaries_rolled_up as (
 patients_rolled_up as (
 
     select
-        group_exams_by_person.indicator_group,
-        beneficiaries_in_strata.year,
+        group_counts.indicator_group,
+        group_counts.year,
         unit_ancestors.geo_level,
         unit_ancestors.geo_code,
-        beneficiaries_in_strata.sex,
-        beneficiaries_in_strata.age_band,
-        beneficiaries_in_strata.bim_status,
-        count(*) as patients
+        group_counts.sex,
+        group_counts.age_band,
+        group_counts.bim_status,
+        sum(group_counts.patients) as patients
 
-    from group_exams_by_person
-    inner join beneficiaries_in_strata
-        on beneficiaries_in_strata.year = group_exams_by_person.year
-        and beneficiaries_in_strata.person_id = group_exams_by_person.person_id
-    inner join unit_ancestors on unit_ancestors.unit_code = beneficiaries_in_strata.unit_code
+    from group_counts
+    inner join unit_ancestors
+        on unit_ancestors.unit_code = {{ domicile_unit_key('group_counts.sector_unit_code') }}
     group by 1, 2, 3, 4, 5, 6, 7
 
 ),

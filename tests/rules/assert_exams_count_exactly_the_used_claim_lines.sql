@@ -1,8 +1,8 @@
 {#-
-    One path from raw rows to used rows: per year, the claim lines netted into the services the marts
-    count are exactly the imaging lines among those the ledger calls used (int_claim_lines_checked
-    without a reject reason). A reject rule the exams did not see, or a line they took from elsewhere,
-    makes the two counts differ.
+    One path from raw rows to used rows: per year, the exams the marts count are exactly the exams of
+    the imaging lines the ledger calls used (int_claim_lines_checked without a reject reason), netted
+    per person, code and date. The exams apply the beneficiary rule after netting, the ledger line by
+    line: a reject rule the exams did not see, or a line they took from elsewhere, makes the two differ.
 -#}
 
 with
@@ -20,22 +20,35 @@ imaging_codes as (
 
 ),
 
-used_imaging_lines as (
+used_imaging_services as (
 
-    select used_claim_lines.year, count(*) as claim_lines
+    select
+        used_claim_lines.year,
+        sum(used_claim_lines.quantity) as net_quantity
+
     from used_claim_lines
     inner join imaging_codes
         on imaging_codes.nomenclature_code = used_claim_lines.nomenclature_code
         and (imaging_codes.valid_from is null or imaging_codes.valid_from <= used_claim_lines.service_date)
         and (imaging_codes.valid_to is null or imaging_codes.valid_to >= used_claim_lines.service_date)
+    group by used_claim_lines.person_id, used_claim_lines.year, used_claim_lines.nomenclature_code,
+        used_claim_lines.service_date
+
+),
+
+ledger_exams as (
+
+    select year, sum(net_quantity) as exams
+    from used_imaging_services
+    where net_quantity > 0
     group by 1
 
 ),
 
-netted_lines as (
+counted_exams as (
 
-    select year, sum(claim_line_count) as claim_lines
-    from {{ ref('int_imaging_services_netted') }}
+    select year, sum(exam_count) as exams
+    from {{ ref('int_imaging_exams_by_person') }}
     group by 1
 
 ),
@@ -43,13 +56,13 @@ netted_lines as (
 final as (
 
     select
-        used_imaging_lines.claim_lines as used_imaging_lines,
-        netted_lines.claim_lines as netted_lines,
-        coalesce(used_imaging_lines.year, netted_lines.year) as year
+        coalesce(ledger_exams.year, counted_exams.year) as year,
+        ledger_exams.exams as exams_of_used_lines,
+        counted_exams.exams as exams_counted
 
-    from used_imaging_lines
-    full outer join netted_lines on netted_lines.year = used_imaging_lines.year
-    where coalesce(used_imaging_lines.claim_lines, 0) != coalesce(netted_lines.claim_lines, 0)
+    from ledger_exams
+    full outer join counted_exams on counted_exams.year = ledger_exams.year
+    where coalesce(ledger_exams.exams, 0) != coalesce(counted_exams.exams, 0)
 
 )
 
