@@ -20,52 +20,107 @@
 {%- endmacro %}
 
 
-{% macro dates_to_build(date_column) -%}
+{% macro one_year_at_a_time(years_from) -%}
 {#-
-    The same years as years_to_build, as a range of a date column read from the raw files (the service
-    date of a claim line). A model filters on it next to years_to_build because the year of a claim line
-    is computed from its date, and a filter on a computed year cannot reach the Parquet reader: a range
-    on the date itself is pushed into the scan, which skips every file and row group whose statistics
-    lie outside it. Rows are kept by years_to_build; this range only prunes, so it may be wider.
+    The body of a heavy yearly model, given as a call block that takes the year
+    (`{% call(year) one_year_at_a_time(...) %} ... {% endcall %}`), once per year to build, the years
+    joined by union all. The engine runs the branches one after the other, so it holds one year of
+    persons at a time: a history of any length builds in one run with the memory of one year, where one
+    statement over many years spills its hash tables to disk and slows down several times
+    (docs/benchmark.md). The years: those of build_year_bounds when it lists them (event time,
+    refresh_years); otherwise the years of `years_from` (a relation with a `year` column, read when the
+    model runs) from var first_year on, less those the model holds on an incremental run. A unit test
+    runs the body once, on its fixture rows (year none: no filter).
 -#}
+{%- set years = years_of_batches(years_from) -%}
+{%- if years is none -%}
+{{ caller(none) }}
+{%- elif years | length == 0 %}
+select * from (
+{{ caller(none) }}
+) as no_year_to_build
+where 1 = 0
+{%- else -%}
+{%- for year in years %}
+{%- if not loop.first %}
+union all
+{%- endif %}
+select * from (
+{{ caller(year) }}
+) as year_{{ year }}
+{%- endfor -%}
+{%- endif -%}
+{%- endmacro %}
+
+
+{% macro years_of_batches(years_from) -%}
+{#- The years one_year_at_a_time builds, in order (none in a unit test: no filter). -#}
 {%- set bounds = build_year_bounds() -%}
-{%- if bounds.first is none -%}
+{%- if model.get('resource_type') == 'unit_test' -%}
+    {{ return(none) }}
+{%- elif bounds.listed is not none -%}
+    {{ return(bounds.listed | sort) }}
+{%- elif not execute -%}
+    {{ return([]) }}
+{%- endif -%}
+{%- set query -%}
+    select distinct cast(year as integer) as year
+    from {{ years_from }}
+    where year >= {{ var('first_year') }}
+    {%- if is_incremental() %}
+        and cast(year as integer) not in (select distinct year from {{ this }})
+    {%- endif %}
+{%- endset -%}
+{{ return(run_query(query).columns[0].values() | map('int') | sort | list) }}
+{%- endmacro %}
+
+
+{% macro in_year(year, year_column='year') -%}
+{#- The filter of one batch of one_year_at_a_time: its year, or every row when none (a unit test). -#}
+{%- if year is none -%} 1 = 1 {%- else -%} {{ year_column }} = {{ year }} {%- endif -%}
+{%- endmacro %}
+
+
+{% macro dates_in_year(date_column, year) -%}
+{#-
+    The same year as a range of a date read from the raw files (a claim line's service date). A claim
+    line's year is computed from its date, and a filter on a computed value cannot reach the Parquet
+    reader; a range on the date itself is pushed into the scan, which skips every file and row group
+    whose statistics lie outside it.
+-#}
+{%- if year is none -%}
     1 = 1
 {%- else -%}
-    {{ date_column }} >= cast('{{ bounds.first }}-01-01' as date)
-    {%- if bounds.last is not none %}
-    and {{ date_column }} < cast('{{ bounds.last + 1 }}-01-01' as date)
-    {%- endif -%}
+    {{ date_column }} >= cast('{{ year }}-01-01' as date) and {{ date_column }} < cast('{{ year + 1 }}-01-01' as date)
 {%- endif -%}
 {%- endmacro %}
 
 
 {% macro build_year_bounds() -%}
 {#-
-    The years this run builds, as data for years_to_build and dates_to_build: `listed` (none when not a
-    list), and the range `first` .. `last` that holds every year built (none when unbounded).
-    A unit test builds every year of its fixture rows. Otherwise, in order: the years between
-    --event-time-start (inclusive) and --event-time-end (exclusive); var refresh_years; on an incremental
-    run, the years missing from this
-    model, which all lie from the first year (counted from var first_year) that the model does not hold,
-    read when dbt executes the model (not while parsing).
+    The years this run builds, as data for years_to_build and one_year_at_a_time: `listed` (none when
+    not a list), and `first`, a year before which nothing is built (none when unbounded). A unit test
+    builds every year of its fixture rows. Otherwise, in order: the years between --event-time-start
+    (inclusive) and --event-time-end (exclusive); var refresh_years; on an incremental run, the years
+    missing from this model, which all lie from the first year (counted from var first_year) that the
+    model does not hold, read when dbt executes the model (not while parsing).
 -#}
 {%- set event_time_start = invocation_args_dict.get('event_time_start') -%}
 {%- set event_time_end = invocation_args_dict.get('event_time_end') -%}
 {%- set refresh_years = var('refresh_years', none) -%}
 {%- if model.get('resource_type') == 'unit_test' -%}
     {#- A unit test's fixture rows are the model's whole input, whichever years the run builds. -#}
-    {{ return({'listed': none, 'first': none, 'last': none}) }}
+    {{ return({'listed': none, 'first': none}) }}
 {%- elif event_time_start and event_time_end -%}
     {%- set first = (event_time_start | string)[:4] | int -%}
     {%- set last = year_before(event_time_end | string) -%}
-    {{ return({'listed': range(first, last + 1) | list, 'first': first, 'last': last}) }}
+    {{ return({'listed': range(first, last + 1) | list, 'first': first}) }}
 {%- elif refresh_years is not none -%}
     {%- if refresh_years is string or refresh_years is number -%}
         {%- set refresh_years = [refresh_years] -%}
     {%- endif -%}
     {%- set listed = refresh_years | map('int') | list -%}
-    {{ return({'listed': listed, 'first': listed | min, 'last': listed | max}) }}
+    {{ return({'listed': listed, 'first': listed | min}) }}
 {%- elif execute and is_incremental() -%}
     {%- set held = run_query('select distinct year from ' ~ this).columns[0].values() | map('int') | list -%}
     {%- set ns = namespace(first=var('first_year') | int) -%}
@@ -74,9 +129,9 @@
             {%- set ns.first = year + 1 -%}
         {%- endif -%}
     {%- endfor -%}
-    {{ return({'listed': none, 'first': ns.first, 'last': none}) }}
+    {{ return({'listed': none, 'first': ns.first}) }}
 {%- else -%}
-    {{ return({'listed': none, 'first': none, 'last': none}) }}
+    {{ return({'listed': none, 'first': none}) }}
 {%- endif -%}
 {%- endmacro %}
 

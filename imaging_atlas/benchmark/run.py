@@ -368,7 +368,8 @@ def linear_cost_table(results: list[dict]) -> str:
 def breakdown_table(results: list[dict], top_models: int = 6) -> str:
     """Where the time of each dbt build goes, from run_results.json."""
     lines = [
-        "| case | dbt wall s | start-up s | seeds s | unit tests s | models s (slowest first) | first parse s |",
+        "| case | dbt wall s | start-up s | seeds s | unit tests s | models s (slowest first) "
+        "| first parse s |",
         "| --- | ---: | ---: | ---: | ---: | --- | ---: |",
     ]
     for r in results:

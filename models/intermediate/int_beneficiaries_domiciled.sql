@@ -4,12 +4,13 @@
 
 {{ config_incremental_by_year() }}
 
+{% call(year) one_year_at_a_time(source('atlas_raw', 'population')) %}
 with
 
 beneficiaries as (
 
     select * from {{ ref('stg_atlas__population') }}
-    where reject_reason is null and {{ years_to_build() }}
+    where reject_reason is null and {{ in_year(year) }}
 
 ),
 
@@ -89,3 +90,4 @@ final as (
 )
 
 select * from final
+{% endcall %}

@@ -6,12 +6,13 @@
 
 {{ config_incremental_by_year() }}
 
+{% call(year) one_year_at_a_time(ref('int_imaging_exams_by_person')) %}
 with
 
 exams as (
 
     select * from {{ ref('int_imaging_exams_by_person') }}
-    where {{ years_to_build() }}
+    where {{ in_year(year) }}
 
 ),
 
@@ -77,3 +78,4 @@ final as (
 )
 
 select * from final
+{% endcall %}

@@ -5,19 +5,20 @@
 
 {{ config_incremental_by_year() }}
 
+{% call(year) one_year_at_a_time(ref('int_beneficiaries_domiciled')) %}
 with
 
 services as (
 
     select * from {{ ref('int_imaging_services_netted') }}
-    where net_quantity > 0 and {{ years_to_build() }} and {{ dates_to_build('service_date') }}
+    where net_quantity > 0 and {{ in_year(year) }} and {{ dates_in_year('service_date', year) }}
 
 ),
 
 beneficiaries as (
 
     select * from {{ ref('int_beneficiaries_domiciled') }}
-    where {{ years_to_build() }}
+    where {{ in_year(year) }}
 
 ),
 
@@ -56,3 +57,4 @@ final as (
 )
 
 select * from final
+{% endcall %}
