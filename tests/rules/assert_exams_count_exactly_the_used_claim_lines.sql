@@ -23,7 +23,10 @@ imaging_codes as (
 used_imaging_services as (
 
     select
+        used_claim_lines.person_id,
         used_claim_lines.year,
+        used_claim_lines.nomenclature_code,
+        used_claim_lines.service_date,
         sum(used_claim_lines.quantity) as net_quantity
 
     from used_claim_lines
@@ -31,8 +34,7 @@ used_imaging_services as (
         on imaging_codes.nomenclature_code = used_claim_lines.nomenclature_code
         and (imaging_codes.valid_from is null or imaging_codes.valid_from <= used_claim_lines.service_date)
         and (imaging_codes.valid_to is null or imaging_codes.valid_to >= used_claim_lines.service_date)
-    group by used_claim_lines.person_id, used_claim_lines.year, used_claim_lines.nomenclature_code,
-        used_claim_lines.service_date
+    group by 1, 2, 3, 4
 
 ),
 
@@ -56,9 +58,9 @@ counted_exams as (
 final as (
 
     select
-        coalesce(ledger_exams.year, counted_exams.year) as year,
         ledger_exams.exams as exams_of_used_lines,
-        counted_exams.exams as exams_counted
+        counted_exams.exams as exams_counted,
+        coalesce(ledger_exams.year, counted_exams.year) as year
 
     from ledger_exams
     full outer join counted_exams on counted_exams.year = ledger_exams.year
