@@ -30,7 +30,8 @@
     (docs/benchmark.md). The years: those of build_year_bounds when it lists them (event time,
     refresh_years); otherwise the years of `years_from` (a relation with a `year` column, read when the
     model runs) from var first_year on, less those the model holds on an incremental run. A unit test
-    runs the body once, on its fixture rows (year none: no filter).
+    runs the body once, on its fixture rows, and a compilation (docs, linter) shows it once (year none:
+    no filter).
 -#}
 {%- set years = years_of_batches(years_from) -%}
 {%- if years is none -%}
@@ -54,9 +55,11 @@ select * from (
 
 
 {% macro years_of_batches(years_from) -%}
-{#- The years one_year_at_a_time builds, in order (none in a unit test: no filter). -#}
+{#- The years one_year_at_a_time builds, in order. None (one branch, no filter) in a unit test and
+    whenever the model is compiled rather than run (dbt compile, docs generate, the SQL linter), which
+    then needs neither data nor built tables. -#}
 {%- set bounds = build_year_bounds() -%}
-{%- if model.get('resource_type') == 'unit_test' -%}
+{%- if model.get('resource_type') == 'unit_test' or flags.WHICH not in ('run', 'build') -%}
     {{ return(none) }}
 {%- elif bounds.listed is not none -%}
     {{ return(bounds.listed | sort) }}
