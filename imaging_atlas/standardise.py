@@ -21,13 +21,26 @@ Beneficiaries of unknown sex or age are in the crude rate but in no stratum.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+if TYPE_CHECKING:
+    import duckdb
+
 STRATUM = ["sex", "age_band"]
 UNIT = ["indicator_code", "year", "geo_level", "geo_code"]
 KNOWN_SEXES = ("M", "F")
+
+
+def strata_by_sex_and_age(strata: duckdb.DuckDBPyRelation) -> pd.DataFrame:
+    """int_indicator_strata summed over BIM status in DuckDB, before pandas sees it: the standardised
+    rates and ratios weight by sex and age band only, and pandas then holds a third of the rows."""
+    keys = ", ".join(UNIT + STRATUM)
+    sums = "sum(patients) as patients, sum(beneficiaries) as beneficiaries"
+    return strata.aggregate(f"{keys}, {sums}", keys).df()
 
 
 def known_strata(counts: pd.DataFrame) -> pd.DataFrame:

@@ -425,6 +425,18 @@ def funnel_flag(value: np.ndarray, shown: np.ndarray, low: np.ndarray, high: np.
     )
 
 
+FUNNEL_LIMIT_COLUMNS = [
+    "limit_95_low",
+    "limit_95_high",
+    "limit_998_low",
+    "limit_998_high",
+    "od_limit_95_low",
+    "od_limit_95_high",
+    "od_limit_998_low",
+    "od_limit_998_high",
+]
+"""The funnel's exact and overdispersed limits, as funnel_plot_data and the explorer name them."""
+
 FUNNEL_COLUMNS = [
     "indicator_code",
     "year",
@@ -436,14 +448,7 @@ FUNNEL_COLUMNS = [
     "denominator",
     "value",
     "national_value",
-    "limit_95_low",
-    "limit_95_high",
-    "limit_998_low",
-    "limit_998_high",
-    "od_limit_95_low",
-    "od_limit_95_high",
-    "od_limit_998_low",
-    "od_limit_998_high",
+    *FUNNEL_LIMIT_COLUMNS,
     "overdispersion_method",
     "overdispersion_estimate",
     "flag",

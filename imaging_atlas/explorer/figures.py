@@ -15,6 +15,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from imaging_atlas.variation import FUNNEL_LIMIT_COLUMNS
+
 KEY = ["indicator_code", "year", "geo_level", "geo_code"]
 MAP_LEVELS = ["country", "region", "province", "arrondissement", "commune"]
 """Levels with boundaries (no sector geometry exists): the explorer shows these only."""
@@ -41,14 +43,7 @@ FIGURE_COLUMNS = [
     "ratio_ci_low",
     "ratio_ci_high",
     "national_value",
-    "limit_95_low",
-    "limit_95_high",
-    "limit_998_low",
-    "limit_998_high",
-    "od_limit_95_low",
-    "od_limit_95_high",
-    "od_limit_998_low",
-    "od_limit_998_high",
+    *FUNNEL_LIMIT_COLUMNS,
 ]
 
 

@@ -494,14 +494,7 @@ def test_the_oracle_agrees_on_the_hand_made_extract(reference):
 
     claims = pd.DataFrame([(*row[:4], Decimal(row[4])) for row in CLAIM_ROWS], columns=CLAIMS_SCHEMA.names)
     population = pd.DataFrame(POPULATION_ROWS, columns=POPULATION_SCHEMA.names)
-    tables = [
-        "stat_013_001_at",
-        "stat_013_023_at",
-        "stat_013_002_at",
-        "stat_013_004_at",
-        "stat_013_024_at",
-        "cube_013_001",
-    ]
+    tables = [table for table in COMPARED if table != "cube_013_023"]
     results = oracle_tables(population, claims, reference, tables)
 
     def figure(table: str, year: int, level: str, code: str) -> tuple:
