@@ -547,7 +547,7 @@ def suppression_masks(figures: pd.DataFrame, registry: pd.DataFrame, geo_units: 
         rows = rows[rows["indicator_code"].isin(published_codes)]
         group = rows["indicator_code"].map(group_of).to_numpy()
         frames.append(rows.assign(masked=masks[rows["unit"].to_numpy(), group]))
-    return pd.concat(frames, ignore_index=True)
+    return pd.concat(frames, ignore_index=True) if frames else figures.assign(masked=False)
 
 
 def publish_indicators(

@@ -21,6 +21,7 @@ Beneficiaries of unknown sex or age are in the crude rate but in no stratum.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -135,8 +136,11 @@ def standardise(counts: pd.DataFrame, standard: pd.DataFrame, confidence: float 
     return result.sort_values(UNIT, ignore_index=True)
 
 
-def standard_population_year(configured: object, counts: pd.DataFrame) -> int:
-    """The configured reference year, or the latest year in the data when it is `latest` (or unset)."""
+def standard_population_year(configured: object, years: Sequence[int]) -> int:
+    """The configured reference year, or the latest of `years` (the years in the data) when it is
+    `latest` (or unset)."""
     if configured is None or str(configured).strip().lower() in ("", "none", "latest"):
-        return int(counts["year"].max())
+        if not years:
+            raise ValueError("standard population: the strata hold no year")
+        return int(max(years))
     return int(str(configured))

@@ -16,14 +16,22 @@ unit-level outputs, never read as 0. Units shown with 0 beneficiaries have no ra
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
+
+if TYPE_CHECKING:
+    import duckdb
 
 UNIT = ["indicator_code", "year", "geo_level", "geo_code"]
 GROUP = ["indicator_code", "year", "geo_level"]
 STRATUM = ["sex", "age_band"]
 STATISTIC_LEVELS = ("province", "arrondissement", "commune")
+STATISTIC_AND_NATIONAL_LEVELS = ("country", *STATISTIC_LEVELS)
+"""What a statistic or funnel reads: its levels, and Belgium's value it is set against."""
 SMOOTHING_LEVELS = ("commune", "sector")
 MINIMUM_UNITS = 2
 """A statistic of variation needs at least two units with a rate; below that every statistic is null."""
@@ -58,6 +66,23 @@ def percent_cells(published: pd.DataFrame, registry: pd.DataFrame) -> pd.DataFra
     cells["suppressed"] = cells["suppressed"].astype(bool)
     cells["shown"] = ~cells["suppressed"] & (cells["denominator"].fillna(0) > 0)
     return cells
+
+
+def read_percent_cells(
+    published: duckdb.DuckDBPyRelation, registry: pd.DataFrame, levels: Sequence[str]
+) -> pd.DataFrame:
+    """percent_cells of the published layer at `levels` only, selected in DuckDB: a history's published
+    layer is millions of cells with their names, and a statistic needs a few of its levels."""
+    percent_codes = registry.loc[registry["measure"] == "patients", "indicator_code"]
+    selected = published.filter(
+        f"indicator_code in ({quoted(percent_codes)}) and geo_level in ({quoted(levels)})"
+    )
+    return percent_cells(selected.df(), registry)
+
+
+def quoted(values: Iterable[str]) -> str:
+    """SQL string literals of `values`, for an `in (...)` list."""
+    return ", ".join("'" + str(value).replace("'", "''") + "'" for value in values)
 
 
 def national_values(cells: pd.DataFrame) -> pd.DataFrame:

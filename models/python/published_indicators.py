@@ -1,18 +1,24 @@
 """The publication layer: every indicator the registry publishes, under IMA's statistical secrecy.
 
 A thin shell: the rules live in imaging_atlas.publication (tested on their own). It reads the long
-table of every indicator (only the columns it needs), the registry (which indicators are published,
-their measure and pairs) and the geographic units (the tree the counts add up in, and the names).
+table of every indicator (only the columns it needs), one year at a time (secrecy protects each year on
+its own), the registry (which indicators are published, their measure and pairs) and the geographic
+units (the tree the counts add up in, and the names).
 """
 
 from imaging_atlas.publication import publish_indicators
+from imaging_atlas.yearly import year_by_year
 
 FIGURE_COLUMNS = "indicator_code, year, geo_level, geo_code, numerator, denominator, value"
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    figures = dbt.ref("int_indicator_figures").project(FIGURE_COLUMNS).df()
     registry = dbt.ref("indicator_registry").df()
     geo_units = dbt.ref("int_geo_units").df()
-    return publish_indicators(figures, registry, geo_units)
+
+    def published_of_year(figures):
+        return publish_indicators(figures.df(), registry, geo_units)
+
+    figures = dbt.ref("int_indicator_figures").project(FIGURE_COLUMNS)
+    return year_by_year(session, "published_indicators", published_of_year, figures=figures)

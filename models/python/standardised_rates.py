@@ -1,5 +1,6 @@
 """Age-and-sex standardised % for every % indicator, down to commune: a thin shell around
-imaging_atlas.standardise (direct method, Fay-Feuer 95% interval), documented in _python__models.yml."""
+imaging_atlas.standardise (direct method, Fay-Feuer 95% interval), documented in _python__models.yml.
+One year at a time: a unit's rate of one year needs only that year's strata and the standard."""
 
 from imaging_atlas.standardise import (
     standard_population,
@@ -7,12 +8,18 @@ from imaging_atlas.standardise import (
     standardise,
     strata_by_sex_and_age,
 )
+from imaging_atlas.yearly import year_by_year, years_of
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    counts = strata_by_sex_and_age(dbt.ref("int_indicator_strata"))
-    year = standard_population_year(dbt.config.get("standard_population_year"), counts)
-    rates = standardise(counts, standard_population(counts, year))
-    rates["standard_population_year"] = year
-    return rates
+    strata = dbt.ref("int_indicator_strata")
+    year = standard_population_year(dbt.config.get("standard_population_year"), years_of(strata))
+    standard = standard_population(strata_by_sex_and_age(strata.filter("geo_level = 'country'")), year)
+
+    def rates_of_year(strata):
+        rates = standardise(strata_by_sex_and_age(strata), standard)
+        rates["standard_population_year"] = year
+        return rates
+
+    return year_by_year(session, "standardised_rates", rates_of_year, strata=strata)

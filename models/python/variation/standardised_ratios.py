@@ -1,13 +1,32 @@
 """Indirectly standardised ratios (observed / age-sex expected patients) of every % indicator, province to
 commune, with an exact Poisson interval; only where the published cell is shown. A thin shell around
-imaging_atlas.variation, documented in _variation__models.yml."""
+imaging_atlas.variation, documented in _variation__models.yml. One year at a time: a unit is expected
+the national rates of its own year."""
 
 from imaging_atlas.standardise import strata_by_sex_and_age
-from imaging_atlas.variation import expected_counts, percent_cells, standardised_ratios
+from imaging_atlas.variation import (
+    STATISTIC_AND_NATIONAL_LEVELS,
+    expected_counts,
+    quoted,
+    read_percent_cells,
+    standardised_ratios,
+)
+from imaging_atlas.yearly import year_by_year
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    cells = percent_cells(dbt.ref("published_indicators").df(), dbt.ref("indicator_registry").df())
-    strata = strata_by_sex_and_age(dbt.ref("int_indicator_strata"))
-    return standardised_ratios(cells, expected_counts(strata))
+    registry = dbt.ref("indicator_registry").df()
+
+    def ratios_of_year(published, strata):
+        cells = read_percent_cells(published, registry, STATISTIC_AND_NATIONAL_LEVELS)
+        return standardised_ratios(cells, expected_counts(strata_by_sex_and_age(strata)))
+
+    levels = quoted(STATISTIC_AND_NATIONAL_LEVELS)
+    return year_by_year(
+        session,
+        "standardised_ratios",
+        ratios_of_year,
+        published=dbt.ref("published_indicators"),
+        strata=dbt.ref("int_indicator_strata").filter(f"geo_level in ({levels})"),
+    )
