@@ -676,20 +676,27 @@ def publish_from_database(db_path: Path, out_dir: Path, manifest_path: Path | No
         }
         if "published_indicators" not in tables:
             raise SystemExit(f"{db_path}: no table published_indicators; run `make run` (dbt build) first")
-        published = connection.execute("select * from published_indicators").df()
+        codes = "select distinct indicator_code from published_indicators order by 1"
+        indicator_codes = [code for (code,) in connection.execute(codes).fetchall()]
         promised = set()
         if "indicator_registry" in tables:
             registry = connection.execute("select indicator_code, published from indicator_registry").df()
             promised = set(registry.loc[registry["published"].astype(bool), "indicator_code"])
-    missing = promised - set(published["indicator_code"])
-    if missing:
-        raise SystemExit(
-            f"{db_path}: published_indicators lacks indicators the registry publishes: {sorted(missing)}"
-        )
-    manifest = None
-    if manifest_path is not None and manifest_path.exists():
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    return write_publication(published, out_dir, manifest)
+        missing = promised - set(indicator_codes)
+        if missing:
+            raise SystemExit(
+                f"{db_path}: published_indicators lacks indicators the registry publishes: {sorted(missing)}"
+            )
+        manifest = None
+        if manifest_path is not None and manifest_path.exists():
+            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        # One indicator at a time: a history's published layer is millions of cells with their names.
+        one_indicator = "select * from published_indicators where indicator_code = ?"
+        return [
+            path
+            for code in indicator_codes
+            for path in write_publication(connection.execute(one_indicator, [code]).df(), out_dir, manifest)
+        ]
 
 
 def run_publish(args: argparse.Namespace) -> int:
