@@ -12,6 +12,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from imaging_atlas.explorer.figures import MAP_LEVELS
+
 OPTIONAL_TABLES = (
     "standardised_rates",
     "smoothed_rates",
@@ -56,14 +58,23 @@ def table_names(connection: duckdb.DuckDBPyConnection) -> set[str]:
 
 
 def read_table(connection: duckdb.DuckDBPyConnection, name: str) -> pd.DataFrame:
-    """A whole table as a DataFrame (the published layer is small: no person-level row reaches it)."""
+    """A whole table as a DataFrame (metadata: a few dozen rows)."""
     return connection.execute(f'select * from "{name}"').df()
 
 
+def read_mapped_cells(connection: duckdb.DuckDBPyConnection, name: str) -> pd.DataFrame:
+    """The rows of a table of cells at the levels the explorer maps. Sectors have no boundaries, and
+    they are most of the cells: 97% of a history's published layer."""
+    levels = ", ".join(f"'{level}'" for level in MAP_LEVELS)
+    return connection.execute(f'select * from "{name}" where geo_level in ({levels})').df()
+
+
 def read_optional_tables(connection: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame | None]:
-    """Every table of OPTIONAL_TABLES that exists, None for the others."""
+    """The mapped cells of every table of OPTIONAL_TABLES that exists, None for the others."""
     present = table_names(connection)
-    return {name: read_table(connection, name) if name in present else None for name in OPTIONAL_TABLES}
+    return {
+        name: read_mapped_cells(connection, name) if name in present else None for name in OPTIONAL_TABLES
+    }
 
 
 def read_catalog(connection: duckdb.DuckDBPyConnection, indicator_codes: list[str]) -> pd.DataFrame:

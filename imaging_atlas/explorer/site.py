@@ -21,9 +21,9 @@ from imaging_atlas.explorer.database import (
     CATALOG_FIELDS,
     connect,
     read_catalog,
+    read_mapped_cells,
     read_measures,
     read_optional_tables,
-    read_table,
 )
 from imaging_atlas.explorer.figures import explorer_figures
 from imaging_atlas.explorer.payload import page_data, to_json
@@ -57,7 +57,7 @@ def render_page(data_json: str, boundaries_json: str) -> str:
 def build_site(db_path: Path, out_path: Path) -> dict[str, int | str]:
     """Read the database read-only, write the page, return what was written (for the log)."""
     with connect(db_path) as connection:
-        published = read_table(connection, "published_indicators")
+        published = read_mapped_cells(connection, "published_indicators")
         optional = read_optional_tables(connection)
         indicator_codes = sorted(published["indicator_code"].unique())
         catalog = read_catalog(connection, indicator_codes)
