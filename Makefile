@@ -96,11 +96,12 @@ lint: setup
 calibration: setup
 	$(BIN)/dbt show --select calibration_vs_published --limit 50
 
-# Benchmark (not a test): dbt build of the headline marts against the reference query, per case (see
-# docs/benchmark.md). National extracts are generated into BENCH_DATA when missing (the 19-year one takes
+# Benchmark (not a test): dbt build of the headline marts against the reference query, and of the whole
+# project, per case (see docs/benchmark.md). National extracts are generated into BENCH_DATA when missing (the 19-year one takes
 # about 10 minutes and 12 GB).
 BENCH_DATA ?= data/bench-data
-BENCH_CASES ?= one-year-0.1 one-year-0.3 one-year-1.0 five-years nineteen-years yearly-update yearly-update-plain-files
+BENCH_CASES ?= one-year-0.1 one-year-0.3 one-year-1.0 five-years nineteen-years whole-project-one-year \
+	whole-project-nineteen-years yearly-update yearly-update-plain-files
 bench: setup
 	$(BIN)/python -m imaging_atlas.benchmark --data-dir '$(BENCH_DATA)' --cases $(BENCH_CASES) --generate --doc docs/benchmark.md
 
