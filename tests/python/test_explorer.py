@@ -26,6 +26,7 @@ import pandas as pd
 import pytest
 from browser import launch_chromium
 
+from imaging_atlas.explorer.database import read_mapped_cells
 from imaging_atlas.explorer.figures import (
     Z_95,
     Z_998,
@@ -228,6 +229,18 @@ def test_tables_of_the_variation_models_are_used_when_they_exist():
     assert sources["funnel"] == {"stat_013_001_at": "funnel_plot_data"}
     assert sources["overdispersion_method"] == "multiplicative (Spiegelhalter 2005)"
     assert sources["standardised"] == ""
+
+
+def test_only_the_mapped_levels_are_read():
+    """A commune and its two sectors: the explorer reads Belgium and the commune, no sector."""
+    connection = duckdb.connect()
+    connection.execute(
+        "create table published_indicators as select * from (values ('country', '01000'),"
+        " ('commune', '21004'), ('sector', '21004A00-'), ('sector', '21004ZZZZ'))"
+        " as cells(geo_level, geo_code)"
+    )
+    cells = read_mapped_cells(connection, "published_indicators")
+    assert cells.values.tolist() == [["country", "01000"], ["commune", "21004"]]
 
 
 def test_block_arrays_align_on_the_level_codes():

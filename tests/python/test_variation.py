@@ -27,6 +27,7 @@ from imaging_atlas.variation import (
     percent_cells,
     poisson_lognormal_loglik,
     poisson_ratio_interval,
+    read_percent_cells,
     smoothed_rates,
     standardised_ratios,
     systematic_component_of_variation,
@@ -66,6 +67,22 @@ def published_frame(rows: list[tuple]) -> pd.DataFrame:
 
 RATES = np.array([20.0, 25.0, 40.0, 50.0])
 POPULATIONS = np.array([200.0, 400.0, 100.0, 300.0])
+
+
+def test_percent_cells_are_selected_in_duckdb_by_measure_and_level():
+    """Of a % and its volume at Belgium, a commune and a sector, the commune-and-sector read keeps the %
+    at the commune (shown: 3 of 10) and the sector (masked), and neither the volume nor Belgium."""
+    frame = published_frame(
+        [("country", "01000", 30, 100), ("commune", "21004", 3, 10), ("sector", "21004A", None, None)]
+    )
+    published = duckdb.from_df(frame)
+    cells = read_percent_cells(published, REGISTRY, ("commune", "sector")).sort_values("geo_level")
+    assert cells[["indicator_code", "geo_level", "geo_code"]].values.tolist() == [
+        [INDICATOR, "commune", "21004"],
+        [INDICATOR, "sector", "21004A"],
+    ]
+    assert cells["shown"].tolist() == [True, False]
+    assert cells["suppressed"].tolist() == [False, True]
 
 
 def test_extremal_quotients():
