@@ -81,12 +81,13 @@ def load_model(manifest: dict, name: str, tmp_path: Path) -> object:
 
 
 def test_grain_rule_passes_a_tested_grain_and_fails_without_it(manifest_path: Path, tmp_path: Path) -> None:
-    """stg_atlas__population's grain test is unique_combination(person_id, year) on usable rows:
-    with it the rule passes; with that one test node removed from the manifest, it fails."""
+    """int_beneficiaries_domiciled's grain test is unique_combination(person_id, year): with it the rule
+    passes; with that one test node removed from the manifest, it fails."""
     manifest = json.loads(manifest_path.read_text())
-    assert model_has_grain_test().evaluate(load_model(manifest, "stg_atlas__population", tmp_path)) is None
+    model_name = "int_beneficiaries_domiciled"
+    assert model_has_grain_test().evaluate(load_model(manifest, model_name, tmp_path)) is None
 
-    model_id = "model.imaging_atlas.stg_atlas__population"
+    model_id = f"model.imaging_atlas.{model_name}"
     grain_test_ids = [
         node_id
         for node_id, node in manifest["nodes"].items()
@@ -97,7 +98,7 @@ def test_grain_rule_passes_a_tested_grain_and_fails_without_it(manifest_path: Pa
     assert len(grain_test_ids) == 1
     for node_id in grain_test_ids:
         del manifest["nodes"][node_id]
-    without_test = load_model(manifest, "stg_atlas__population", tmp_path)
+    without_test = load_model(manifest, model_name, tmp_path)
     assert model_has_grain_test().evaluate(without_test) is not None
 
 
