@@ -27,6 +27,10 @@ def grain_tests(model: Model) -> list[str]:
 # rows are legitimate): its value says which test guards the row count instead.
 GRAIN_WITHOUT_KEY = "grain_without_key"
 
+# The meta key of a view whose key is its group by, over inputs whose own grain tests make the key
+# unique, and which a test would recompute over the whole extract: its value names those tests.
+GRAIN_GUARDED_BY = "grain_guarded_by"
+
 
 @rule(severity=Severity.HIGH)
 def model_has_grain_test(model: Model) -> RuleViolation | None:
@@ -34,9 +38,12 @@ def model_has_grain_test(model: Model) -> RuleViolation | None:
 
     A table whose grain is untested can silently double its rows after a join, and every figure built
     on it with them. A model of raw rows, which have no key, says so in its meta (`grain_without_key`,
-    naming the test that balances its row count) instead.
+    naming the test that balances its row count) instead; so does a view whose key is its group by over
+    inputs with tested grains (`grain_guarded_by`, naming those tests), when testing it would recompute
+    it over the whole extract.
     """
-    if grain_tests(model) or str(model.meta.get(GRAIN_WITHOUT_KEY, "")).strip():
+    stated = (str(model.meta.get(key, "")).strip() for key in (GRAIN_WITHOUT_KEY, GRAIN_GUARDED_BY))
+    if grain_tests(model) or any(stated):
         return None
     return RuleViolation(message="No uniqueness test on the model's grain (unique or unique_combination).")
 

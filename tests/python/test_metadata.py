@@ -112,6 +112,22 @@ def test_grain_rule_accepts_a_stated_keyless_grain_only(manifest_path: Path, tmp
     assert model_has_grain_test().evaluate(load_model(manifest, "rejects_claims", tmp_path)) is not None
 
 
+def test_grain_rule_accepts_a_grain_guarded_upstream_only_when_stated(
+    manifest_path: Path, tmp_path: Path
+) -> None:
+    """int_imaging_services_netted has no grain test of its own; its meta `grain_guarded_by` names the
+    tests that make its group by unique. Without that statement, it fails."""
+    manifest = json.loads(manifest_path.read_text())
+    assert (
+        model_has_grain_test().evaluate(load_model(manifest, "int_imaging_services_netted", tmp_path)) is None
+    )
+    node = manifest["nodes"]["model.imaging_atlas.int_imaging_services_netted"]
+    node["meta"].pop("grain_guarded_by")
+    node["config"]["meta"].pop("grain_guarded_by")
+    without = load_model(manifest, "int_imaging_services_netted", tmp_path)
+    assert model_has_grain_test().evaluate(without) is not None
+
+
 def test_column_rule_fails_a_model_that_lists_no_column(manifest_path: Path, tmp_path: Path) -> None:
     """rejects_population lists its 10 columns; emptied, the rule fails."""
     manifest = json.loads(manifest_path.read_text())
