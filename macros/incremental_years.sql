@@ -20,7 +20,7 @@
 {%- endmacro %}
 
 
-{% macro one_year_at_a_time(years_from) -%}
+{% macro one_year_at_a_time(years_from, all_years=false, rows_without_a_year=false) -%}
 {#-
     The body of a heavy yearly model, given as a call block that takes the year
     (`{% call(year) one_year_at_a_time(...) %} ... {% endcall %}`), once per year to build, the years
@@ -32,17 +32,24 @@
     model runs) from var first_year on, less those the model holds on an incremental run. A unit test
     runs the body once, on its fixture rows, and a compilation (docs, linter) shows it once (year none:
     no filter).
+
+    all_years: every year of `years_from` whatever the run builds, for a table rebuilt whole at each run
+    (the rejects, the ledger). rows_without_a_year: two more branches, for the rows of a year before
+    first_year (year `before_first_year`) and for those without a year (`no_year`), for a table that
+    holds every input row (the rejects).
 -#}
-{%- set years = years_of_batches(years_from) -%}
+{%- set years = years_of_batches(years_from, all_years) -%}
 {%- if years is none -%}
 {{ caller(none) }}
-{%- elif years | length == 0 %}
+{%- else -%}
+{%- set branches = years + (['before_first_year', 'no_year'] if rows_without_a_year else []) -%}
+{%- if branches | length == 0 %}
 select * from (
 {{ caller(none) }}
 ) as no_year_to_build
 where 1 = 0
 {%- else -%}
-{%- for year in years %}
+{%- for year in branches %}
 {%- if not loop.first %}
 union all
 {%- endif %}
@@ -51,17 +58,19 @@ select * from (
 ) as year_{{ year }}
 {%- endfor -%}
 {%- endif -%}
+{%- endif -%}
 {%- endmacro %}
 
 
-{% macro years_of_batches(years_from) -%}
+{% macro years_of_batches(years_from, all_years=false) -%}
 {#- The years one_year_at_a_time builds, in order. None (one branch, no filter) in a unit test and
     whenever the model is compiled rather than run (dbt compile, docs generate, the SQL linter), which
-    then needs neither data nor built tables. -#}
+    then needs neither data nor built tables. With all_years, every year of the data: the run's own
+    years only decide what an incremental model replaces. -#}
 {%- set bounds = build_year_bounds() -%}
-{%- if model.get('resource_type') == 'unit_test' or flags.WHICH not in ('run', 'build') -%}
+{%- if model.get('resource_type') == 'unit_test' or flags.WHICH not in ('run', 'build', 'test') -%}
     {{ return(none) }}
-{%- elif bounds.listed is not none -%}
+{%- elif bounds.listed is not none and not all_years -%}
     {{ return(bounds.listed | sort) }}
 {%- elif not execute -%}
     {{ return([]) }}
@@ -70,7 +79,7 @@ select * from (
     select distinct cast(year as integer) as year
     from {{ years_from }}
     where year >= {{ var('first_year') }}
-    {%- if is_incremental() %}
+    {%- if is_incremental() and not all_years %}
         and cast(year as integer) not in (select distinct year from {{ this }})
     {%- endif %}
 {%- endset -%}
@@ -80,7 +89,11 @@ select * from (
 
 {% macro in_year(year, year_column='year') -%}
 {#- The filter of one batch of one_year_at_a_time: its year, or every row when none (a unit test). -#}
-{%- if year is none -%} 1 = 1 {%- else -%} {{ year_column }} = {{ year }} {%- endif -%}
+{%- if year is none -%} 1 = 1
+{%- elif year == 'before_first_year' -%} {{ year_column }} < {{ var('first_year') }}
+{%- elif year == 'no_year' -%} {{ year_column }} is null
+{%- else -%} {{ year_column }} = {{ year }}
+{%- endif -%}
 {%- endmacro %}
 
 
@@ -93,6 +106,10 @@ select * from (
 -#}
 {%- if year is none -%}
     1 = 1
+{%- elif year == 'before_first_year' -%}
+    {{ date_column }} < cast('{{ var("first_year") }}-01-01' as date)
+{%- elif year == 'no_year' -%}
+    {{ date_column }} is null
 {%- else -%}
     {{ date_column }} >= cast('{{ year }}-01-01' as date) and {{ date_column }} < cast('{{ year + 1 }}-01-01' as date)
 {%- endif -%}

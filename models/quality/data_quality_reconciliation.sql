@@ -1,5 +1,6 @@
 {#- The ledger of every run: raw rows in, rows used, rows rejected by reason, per table and year. The
-    input side is counted on the raw sources, independently of the staging models. -#}
+    input side is counted on the raw sources, independently of the staging models. The used claim lines
+    are counted one year at a time: a year's lines meet that year's beneficiaries only. -#}
 
 with
 
@@ -41,14 +42,16 @@ population_used as (
 
 claims_used as (
 
+    {% call(year) one_year_at_a_time(ref('stg_atlas__claims'), all_years=true) -%}
     select
         'claims' as table_name,
         year,
         count(*) as row_count
 
     from {{ ref('int_claim_lines_checked') }}
-    where reject_reason is null
+    where reject_reason is null and {{ in_year(year) }} and {{ dates_in_year('service_date', year) }}
     group by 1, 2
+    {%- endcall %}
 
 ),
 
