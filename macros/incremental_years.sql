@@ -68,7 +68,7 @@ select * from (
     then needs neither data nor built tables. With all_years, every year of the data: the run's own
     years only decide what an incremental model replaces. -#}
 {%- set bounds = build_year_bounds() -%}
-{%- if model.get('resource_type') == 'unit_test' or flags.WHICH not in ('run', 'build', 'test') -%}
+{%- if is_unit_test() or flags.WHICH not in ('run', 'build', 'test') -%}
     {{ return(none) }}
 {%- elif bounds.listed is not none and not all_years -%}
     {{ return(bounds.listed | sort) }}
@@ -79,7 +79,7 @@ select * from (
     select distinct cast(year as integer) as year
     from {{ years_from }}
     where year >= {{ var('first_year') }}
-    {%- if is_incremental() and not all_years %}
+    {%- if not all_years and is_incremental() %}
         and cast(year as integer) not in (select distinct year from {{ this }})
     {%- endif %}
 {%- endset -%}
@@ -128,7 +128,7 @@ select * from (
 {%- set event_time_start = invocation_args_dict.get('event_time_start') -%}
 {%- set event_time_end = invocation_args_dict.get('event_time_end') -%}
 {%- set refresh_years = var('refresh_years', none) -%}
-{%- if model.get('resource_type') == 'unit_test' -%}
+{%- if is_unit_test() -%}
     {#- A unit test's fixture rows are the model's whole input, whichever years the run builds. -#}
     {{ return({'listed': none, 'first': none}) }}
 {%- elif event_time_start and event_time_end -%}
@@ -176,4 +176,22 @@ select * from (
     partition_by=yearly_partition_by(),
     on_schema_change='fail',
 ) }}
+{%- endmacro %}
+
+
+{% macro is_unit_test() -%}
+{#- Whether the node being rendered is a unit test. In a generic data test `model` is the tested
+    relation, not a node, and has no resource type. -#}
+{{ return(model is mapping and model.get('resource_type') == 'unit_test') }}
+{%- endmacro %}
+
+
+{% macro usable_population_rows() -%}
+{#- The usable rows of stg_atlas__population (no reject reason), read one year at a time, for the
+    tests that recount from staging: its duplicate check is a window over person-years, which over a
+    whole history spills tens of GB where one year fits. -#}
+{% call(year) one_year_at_a_time(source('atlas_raw', 'population'), all_years=true) -%}
+select * from {{ ref('stg_atlas__population') }}
+where reject_reason is null and {{ in_year(year) }}
+{%- endcall %}
 {%- endmacro %}

@@ -8,8 +8,7 @@ with
 
 beneficiaries as (
 
-    select * from {{ ref('stg_atlas__population') }}
-    where reject_reason is null
+    {{ usable_population_rows() }}
 
 ),
 

@@ -3,11 +3,16 @@
 
 with
 
+beneficiaries as (
+
+    {{ usable_population_rows() }}
+
+),
+
 distinct_beneficiaries as (
 
     select year, count(distinct person_id) as beneficiaries
-    from {{ ref('stg_atlas__population') }}
-    where reject_reason is null
+    from beneficiaries
     group by 1
 
 ),
