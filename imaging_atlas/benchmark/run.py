@@ -345,10 +345,11 @@ def load_results() -> list[dict]:
 
 
 def case_rank(entry: dict) -> tuple:
-    """Table order: one year by scale, then five and nineteen years, then the updates."""
+    """Table order: one year by scale, then five and nineteen years, the whole project (one year, then
+    nineteen), then the updates."""
     families = [i for i, prefix in enumerate(CASE_ORDER) if entry["case"].startswith(prefix)]
     family = families[0] if families else len(CASE_ORDER)
-    return (family, entry["scale"], entry["case"])
+    return (family, entry["scale"], entry["input_rows"], entry["case"])
 
 
 def save_result(entry: dict) -> list[dict]:
