@@ -97,6 +97,14 @@ select * from (
 {%- endmacro %}
 
 
+{% macro in_service_year(year) -%}
+{#- The filter of one batch of one_year_at_a_time on claim lines: their year, which the engine carries
+    through the ledger's join to the beneficiaries of that year, and the same year as a range of the
+    service date, which reaches the Parquet scan (dates_in_year). -#}
+{{ in_year(year) }} and {{ dates_in_year('service_date', year) }}
+{%- endmacro %}
+
+
 {% macro dates_in_year(date_column, year) -%}
 {#-
     The same year as a range of a date read from the raw files (a claim line's service date). A claim

@@ -298,12 +298,13 @@ def plan_case(name: str, data_dir: Path, workdir: Path, seed: int, make_data: bo
     history_dir = data_dir / f"scale-1.0-{HISTORY_YEARS[0]}-{HISTORY_YEARS[1]}"
     history_run = workdir / "nineteen-years"
     last = HISTORY_YEARS[1]
-    if name.startswith("one-year-"):
-        scale = float(name.removeprefix("one-year-"))
+    if name.startswith("one-year-") or name == "whole-project-one-year":
+        scale = 1.0 if name == "whole-project-one-year" else float(name.removeprefix("one-year-"))
         raw_dir = data_dir / f"scale-{scale}-{last}"
         if make_data:
             generate(raw_dir, scale, last, last, seed)
-        return Case(name, scale, str(last), raw_dir, workdir / name)
+        whole_project = name.startswith("whole-project")
+        return Case(name, scale, str(last), raw_dir, workdir / name, whole_project=whole_project)
     histories = ("five-years", "nineteen-years", "whole-project-nineteen-years", "yearly-update")
     if make_data and name in (*histories, "yearly-update-plain-files"):
         generate(history_dir, 1.0, *HISTORY_YEARS, seed)
@@ -325,11 +326,6 @@ def plan_case(name: str, data_dir: Path, workdir: Path, seed: int, make_data: bo
             None,
             year_folders(history_dir, *HISTORY_YEARS, workdir),
         )
-    if name == "whole-project-one-year":
-        raw_dir = data_dir / f"scale-1.0-{last}"
-        if make_data:
-            generate(raw_dir, 1.0, last, last, seed)
-        return Case(name, 1.0, str(last), raw_dir, workdir / name, whole_project=True)
     if name == "whole-project-nineteen-years":
         return Case(name, 1.0, years, history_dir, workdir / name, whole_project=True)
     if name == "yearly-update":

@@ -13,6 +13,7 @@ import duckdb
 import pandas as pd
 
 from imaging_atlas.explorer.figures import MAP_LEVELS
+from imaging_atlas.variation import quoted
 
 OPTIONAL_TABLES = (
     "standardised_rates",
@@ -65,8 +66,7 @@ def read_table(connection: duckdb.DuckDBPyConnection, name: str) -> pd.DataFrame
 def read_mapped_cells(connection: duckdb.DuckDBPyConnection, name: str) -> pd.DataFrame:
     """The rows of a table of cells at the levels the explorer maps. Sectors have no boundaries, and
     they are most of the cells: 97% of a history's published layer."""
-    levels = ", ".join(f"'{level}'" for level in MAP_LEVELS)
-    return connection.execute(f'select * from "{name}" where geo_level in ({levels})').df()
+    return connection.execute(f'select * from "{name}" where geo_level in ({quoted(MAP_LEVELS)})').df()
 
 
 def read_optional_tables(connection: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame | None]:

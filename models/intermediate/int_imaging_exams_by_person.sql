@@ -11,7 +11,7 @@ with
 services as (
 
     select * from {{ ref('int_imaging_services_netted') }}
-    where net_quantity > 0 and {{ in_year(year) }} and {{ dates_in_year('service_date', year) }}
+    where net_quantity > 0 and {{ in_service_year(year) }}
 
 ),
 

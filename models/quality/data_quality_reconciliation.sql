@@ -49,7 +49,7 @@ claims_used as (
         count(*) as row_count
 
     from {{ ref('int_claim_lines_checked') }}
-    where reject_reason is null and {{ in_year(year) }} and {{ dates_in_year('service_date', year) }}
+    where reject_reason is null and {{ in_service_year(year) }}
     group by 1, 2
     {%- endcall %}
 

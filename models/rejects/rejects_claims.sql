@@ -21,14 +21,14 @@ claim_lines as (
         reject_reason
 
     from {{ ref('stg_atlas__claims') }}
-    where {{ dates_in_year('service_date', year) }}
+    where {{ in_service_year(year) }}
 
 ),
 {%- else -%}
 claim_lines as (
 
     select * from {{ ref('int_claim_lines_checked') }}
-    where {{ in_year(year) }} and {{ dates_in_year('service_date', year) }}
+    where {{ in_service_year(year) }}
 
 ),
 {%- endif %}

@@ -16,7 +16,7 @@ ledger_exams as (
     used_claim_lines as (
 
         select * from {{ ref('int_claim_lines_checked') }}
-        where reject_reason is null and {{ in_year(year) }} and {{ dates_in_year('service_date', year) }}
+        where reject_reason is null and {{ in_service_year(year) }}
 
     ),
 
