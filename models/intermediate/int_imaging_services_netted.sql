@@ -1,7 +1,7 @@
 {#- Corrections are netted per (person, code, service date), over the claim lines that pass the row rules
     of staging; only codes of the list, inside their validity window on the service date, are imaging. The
     last rule of the ledger (the person is a beneficiary in the year of the service) holds for all the
-    lines of a service or none, so int_imaging_exams_by_person applies it after netting, to millions of
+    lines of a service or none, so int_exams_by_indicator_group applies it after netting, to millions of
     persons rather than to every claim line (tests/rules/assert_exams_count_exactly_the_used_claim_lines
     checks that both paths keep the same lines). A view: writing every netted service of a national
     extract to disk would cost more than grouping them again. -#}

@@ -17,7 +17,6 @@ pytestmark = pytest.mark.dbt
 YEARLY_TABLES = (
     "int_beneficiaries_domiciled",
     "int_beneficiaries_counted_by_unit",
-    "int_imaging_exams_by_person",
     "int_exams_by_indicator_group",
     "int_indicator_figures",
     "int_indicator_strata",

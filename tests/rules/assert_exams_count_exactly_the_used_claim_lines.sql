@@ -1,9 +1,10 @@
 {#-
-    One path from raw rows to used rows: per year, the exams the marts count are exactly the exams of
-    the imaging lines the ledger calls used (int_claim_lines_checked without a reject reason), netted
-    per person, code and date. The exams apply the beneficiary rule after netting, the ledger line by
-    line: a reject rule the exams did not see, or a line they took from elsewhere, makes the two differ.
-    The ledger's side is recounted one year at a time, as the exams are built.
+    One path from raw rows to used rows: per year and indicator group, the exams the marts count are
+    exactly the exams of the imaging lines the ledger calls used (int_claim_lines_checked without a reject
+    reason), netted per person, code and date, in the group's scope. The exams apply the beneficiary rule
+    after netting, the ledger line by line: a reject rule the exams did not see, or a line they took from
+    elsewhere, makes the two differ. The ledger's side is recounted one year at a time, as the exams are
+    built.
 -#}
 
 with
@@ -26,6 +27,19 @@ ledger_exams as (
 
     ),
 
+    group_scope as (
+
+        select distinct
+            indicators.indicator_group,
+            exam_scope.category,
+            exam_scope.provider
+
+        from {{ ref('indicator_exam_scope') }} as exam_scope
+        inner join {{ ref('indicator_registry') }} as indicators
+            on indicators.indicator_code = exam_scope.indicator_code
+
+    ),
+
     used_imaging_services as (
 
         select
@@ -33,6 +47,8 @@ ledger_exams as (
             used_claim_lines.year,
             used_claim_lines.nomenclature_code,
             used_claim_lines.service_date,
+            imaging_codes.category,
+            imaging_codes.provider,
             sum(used_claim_lines.quantity) as net_quantity
 
         from used_claim_lines
@@ -40,35 +56,45 @@ ledger_exams as (
             on imaging_codes.nomenclature_code = used_claim_lines.nomenclature_code
             and (imaging_codes.valid_from is null or imaging_codes.valid_from <= used_claim_lines.service_date)
             and (imaging_codes.valid_to is null or imaging_codes.valid_to >= used_claim_lines.service_date)
-        group by 1, 2, 3, 4
+        group by 1, 2, 3, 4, 5, 6
 
     )
 
-    select year, sum(net_quantity) as exams
+    select
+        group_scope.indicator_group,
+        used_imaging_services.year,
+        sum(used_imaging_services.net_quantity) as exams
+
     from used_imaging_services
-    where net_quantity > 0
-    group by 1
+    inner join group_scope
+        on group_scope.category = used_imaging_services.category
+        and (group_scope.provider = 'any' or group_scope.provider = used_imaging_services.provider)
+    where used_imaging_services.net_quantity > 0
+    group by 1, 2
     {%- endcall %}
 
 ),
 
 counted_exams as (
 
-    select year, sum(exam_count) as exams
-    from {{ ref('int_imaging_exams_by_person') }}
-    group by 1
+    select indicator_group, year, sum(exams) as exams
+    from {{ ref('int_exams_by_indicator_group') }}
+    group by 1, 2
 
 ),
 
 final as (
 
     select
+        coalesce(ledger_exams.indicator_group, counted_exams.indicator_group) as indicator_group,
+        coalesce(ledger_exams.year, counted_exams.year) as year,
         ledger_exams.exams as exams_of_used_lines,
-        counted_exams.exams as exams_counted,
-        coalesce(ledger_exams.year, counted_exams.year) as year
+        counted_exams.exams as exams_counted
 
     from ledger_exams
-    full outer join counted_exams on counted_exams.year = ledger_exams.year
+    full outer join counted_exams
+        on counted_exams.indicator_group = ledger_exams.indicator_group
+        and counted_exams.year = ledger_exams.year
     where coalesce(ledger_exams.exams, 0) != coalesce(counted_exams.exams, 0)
 
 )

@@ -1,7 +1,8 @@
 {#-
     National-only rule (docs/rules.md, national only): a beneficiary without a known domicile on either date is in the
     Belgian row, numerator and denominator, and in no region. So, per year, the Belgian row minus the sum
-    of the regions must be exactly those persons (and those of them with an exam).
+    of the regions must be exactly those persons, recounted from staging, and those of them with an
+    exam, as counted with no unit.
 -#}
 
 with
@@ -30,11 +31,11 @@ without_domicile as (
 
 patients_without_domicile as (
 
-    select without_domicile.year, count(distinct without_domicile.person_id) as patients
-    from without_domicile
-    inner join {{ ref('int_imaging_exams_by_person') }} as exams
-        on exams.person_id = without_domicile.person_id
-        and exams.year = without_domicile.year
+    select exams.year, sum(exams.patients) as patients
+    from {{ ref('int_exams_by_indicator_group') }} as exams
+    inner join {{ ref('indicator_registry') }} as indicators
+        on indicators.indicator_group = exams.indicator_group
+    where indicators.indicator_code = 'stat_013_001_at' and exams.sector_unit_code is null
     group by 1
 
 ),
