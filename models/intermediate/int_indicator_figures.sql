@@ -1,10 +1,12 @@
 {#- Every indicator of the registry, every year and every published unit, in one long table. The counts of
     each indicator group and the beneficiaries are rolled up all levels once, by one join of the finest
     units to their ancestors, then put on the complete grid: every unit of the 2025 reference, with 0 where nobody
-    counts, sectors only from the indicator's first sector year. Each mart selects its indicator here. -#}
+    counts, sectors only from the indicator's first sector year. Each mart selects its indicator here. Built
+    one year at a time: the roll-up of a whole history in one join grew faster than its rows. -#}
 
 {{ config_incremental_by_year() }}
 
+{% call(year) one_year_at_a_time(ref('int_beneficiaries_counted_by_unit')) %}
 with
 
 indicators as (
@@ -16,14 +18,14 @@ indicators as (
 group_counts as (
 
     select * from {{ ref('int_exams_by_indicator_group') }}
-    where {{ years_to_build() }}
+    where {{ in_year(year) }}
 
 ),
 
 beneficiaries_by_unit as (
 
     select * from {{ ref('int_beneficiaries_counted_by_unit') }}
-    where {{ years_to_build() }}
+    where {{ in_year(year) }}
 
 ),
 
@@ -129,3 +131,4 @@ final as (
 )
 
 select * from final
+{% endcall %}

@@ -1,10 +1,11 @@
 {#- Every % indicator (measure patients) by year, unit from Belgium down to commune, sex, 5-year age band
     and BIM status: its patients and the beneficiaries of the stratum, rolled up from the finest units'
     counts. Only strata that hold beneficiaries are here; the cubes put them on the complete grid, the
-    standardised rates weight them. -#}
+    standardised rates weight them. Built one year at a time, as int_indicator_figures. -#}
 
 {{ config_incremental_by_year() }}
 
+{% call(year) one_year_at_a_time(ref('int_beneficiaries_counted_by_unit')) %}
 with
 
 indicators as (
@@ -17,14 +18,14 @@ indicators as (
 group_counts as (
 
     select * from {{ ref('int_exams_by_indicator_group') }}
-    where {{ years_to_build() }}
+    where {{ in_year(year) }}
 
 ),
 
 beneficiaries_by_unit as (
 
     select * from {{ ref('int_beneficiaries_counted_by_unit') }}
-    where {{ years_to_build() }}
+    where {{ in_year(year) }}
 
 ),
 
@@ -99,3 +100,4 @@ final as (
 )
 
 select * from final
+{% endcall %}
