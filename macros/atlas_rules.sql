@@ -83,3 +83,11 @@
     {#- The key a finest unit is rolled up by: its code, or the unknown-domicile unit when it is null. -#}
     coalesce({{ unit_code }}, {{ unknown_domicile_unit() }})
 {%- endmacro %}
+
+
+{% macro scope_takes_provider(scope_provider, provider) -%}
+    {#- An indicator's exam scope names a provider group, or `any` for every provider of its category
+        (indicator_exam_scope). One definition for the counts, the test that recounts them and the
+        catalog's code-list gaps. -#}
+    ({{ scope_provider }} = 'any' or {{ scope_provider }} = {{ provider }})
+{%- endmacro %}

@@ -26,27 +26,9 @@ beneficiaries as (
 
 ),
 
-indicators as (
-
-    select * from {{ ref('indicator_registry') }}
-
-),
-
-exam_scope as (
-
-    select * from {{ ref('indicator_exam_scope') }}
-
-),
-
 group_scope as (
 
-    select distinct
-        indicators.indicator_group,
-        exam_scope.category,
-        exam_scope.provider
-
-    from exam_scope
-    inner join indicators on indicators.indicator_code = exam_scope.indicator_code
+    select * from {{ ref('int_indicator_group_scope') }}
 
 ),
 
@@ -99,7 +81,7 @@ group_exams_by_person as (
     from exams_by_person
     inner join group_scope
         on group_scope.category = exams_by_person.category
-        and (group_scope.provider = 'any' or group_scope.provider = exams_by_person.provider)
+        and {{ scope_takes_provider('group_scope.provider', 'exams_by_person.provider') }}
     group by 1, 2, 3, 4, 5, 6, 7
 
 ),

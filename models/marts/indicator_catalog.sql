@@ -51,10 +51,7 @@ indicators_with_a_gap as (
     from indicator_exam_scope
     inner join code_list_gaps
         on code_list_gaps.category = indicator_exam_scope.category
-        and (
-            indicator_exam_scope.provider = 'any'
-            or indicator_exam_scope.provider = code_list_gaps.provider
-        )
+        and {{ scope_takes_provider('indicator_exam_scope.provider', 'code_list_gaps.provider') }}
 
 ),
 

@@ -29,14 +29,7 @@ ledger_exams as (
 
     group_scope as (
 
-        select distinct
-            indicators.indicator_group,
-            exam_scope.category,
-            exam_scope.provider
-
-        from {{ ref('indicator_exam_scope') }} as exam_scope
-        inner join {{ ref('indicator_registry') }} as indicators
-            on indicators.indicator_code = exam_scope.indicator_code
+        select * from {{ ref('int_indicator_group_scope') }}
 
     ),
 
@@ -68,7 +61,7 @@ ledger_exams as (
     from used_imaging_services
     inner join group_scope
         on group_scope.category = used_imaging_services.category
-        and (group_scope.provider = 'any' or group_scope.provider = used_imaging_services.provider)
+        and {{ scope_takes_provider('group_scope.provider', 'used_imaging_services.provider') }}
     where used_imaging_services.net_quantity > 0
     group by 1, 2
     {%- endcall %}
