@@ -197,9 +197,17 @@ select * from (
 {% macro usable_population_rows() -%}
 {#- The usable rows of stg_atlas__population (no reject reason), read one year at a time, for the
     tests that recount from staging: its duplicate check is a window over person-years, which over a
-    whole history spills tens of GB where one year fits. -#}
+    whole history spills tens of GB where one year fits. A count that does not add up across years (a
+    distinct count) must be taken inside each year's batch: use usable_population_rows_of_year in a
+    one_year_at_a_time call of its own. -#}
 {% call(year) one_year_at_a_time(source('atlas_raw', 'population'), all_years=true) -%}
+{{ usable_population_rows_of_year(year) }}
+{%- endcall %}
+{%- endmacro %}
+
+
+{% macro usable_population_rows_of_year(year) -%}
+{#- One year of usable_population_rows. -#}
 select * from {{ ref('stg_atlas__population') }}
 where reject_reason is null and {{ in_year(year) }}
-{%- endcall %}
 {%- endmacro %}
