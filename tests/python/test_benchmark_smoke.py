@@ -1,5 +1,6 @@
-"""The benchmark script runs end to end at a tiny scale: generation, dbt build, reference query, and the
-check that the marts equal the reference figures (timings are not asserted: the benchmark is no test)."""
+"""The benchmark script runs end to end at a tiny scale: generation, dbt build, reference query, the
+check that the marts equal the reference figures, and the project's SQL as one statement, whose figures
+must equal the build's (timings are not asserted: the benchmark is no test)."""
 
 from __future__ import annotations
 
@@ -21,3 +22,6 @@ def test_benchmark_runs_at_tiny_scale(tmp_path: Path, capsys: pytest.CaptureFixt
     assert cells[1:3] == ["0.001", "2024"]
     assert cells[7] == "0", "every unit of the marts equals the reference query"
     assert (tmp_path / "bench" / "one-year-0.001" / "target" / "run_results.json").exists()
+    case_rows = [line for line in table.splitlines() if line.startswith("| one-year-0.001 |")]
+    statement = case_rows[1].strip("|").split("|")
+    assert " s, " in statement[2], "the project's SQL ran as one statement (its figures equal the build's)"

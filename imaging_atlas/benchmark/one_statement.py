@@ -1,0 +1,90 @@
+"""The headline path's own SQL as one statement, without dbt: the project's work apart from dbt.
+
+The reference query computes two indicators; the headline marts come from the indicator layer, which
+computes the 24 indicators and their strata in one pass. To tell that extra work from what dbt adds
+(start-up, seeds, unit tests, the tables written between models), the models that read persons are
+inlined, as dbt compiled them for the build just measured, as CTEs of `int_indicator_figures`. The
+statement runs in the built database (seeds and small tables are there), in a process of its own with the
+profile's memory limit and 2 threads, and its figures must equal the built `int_indicator_figures`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import duckdb
+
+# Dependency order: each model may read the ones before it.
+INLINED_MODELS = (
+    "int_beneficiaries_domiciled",
+    "int_beneficiaries_counted_by_unit",
+    "int_exams_by_indicator_group",
+)
+FIGURES_MODEL = "int_indicator_figures"
+
+
+def compiled_models(manifest_file: Path) -> dict[str, tuple[str, str]]:
+    """Relation name and compiled SQL of the inlined models and the figures, from dbt's manifest of the
+    build (a model's compiled code there is the select of that run: its years, its sources)."""
+    nodes = json.loads(manifest_file.read_text())["nodes"]
+    models = {}
+    for name in (*INLINED_MODELS, FIGURES_MODEL):
+        node = nodes[f"model.imaging_atlas.{name}"]
+        if not node.get("compiled_code"):
+            raise ValueError(f"{manifest_file}: {name} has no compiled code; run the build first")
+        models[name] = (node["relation_name"], node["compiled_code"])
+    return models
+
+
+def one_statement(models: dict[str, tuple[str, str]]) -> str:
+    """The figures' select with every read of an inlined model replaced by a CTE of its compiled SQL."""
+
+    def inline(sql: str) -> str:
+        for name in INLINED_MODELS:
+            sql = sql.replace(models[name][0], name)
+        return sql
+
+    ctes = ",\n".join(f"{name} as (\n{inline(models[name][1])}\n)" for name in INLINED_MODELS)
+    return f"with\n{ctes}\nselect * from (\n{inline(models[FIGURES_MODEL][1])}\n) as figures"
+
+
+def differing_rows(db_path: Path, figures_file: Path) -> int:
+    """Rows in one of the statement's figures and the built int_indicator_figures but not the other."""
+    with duckdb.connect(str(db_path), read_only=True) as connection:
+        query = f"""
+            with statement as (select * from read_parquet('{figures_file}')),
+            built as (select * from {FIGURES_MODEL})
+            select count(*) from (
+                (select * from statement except all select * from built)
+                union all
+                (select * from built except all select * from statement)
+            )
+        """
+        return connection.execute(query).fetchall()[0][0]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--db", type=Path, required=True, help="the database the build wrote")
+    parser.add_argument("--manifest", type=Path, required=True, help="the build's target/manifest.json")
+    parser.add_argument("--out", type=Path, required=True, help="Parquet file for the figures")
+    parser.add_argument("--memory-limit", default="4GB")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--temp-dir", type=Path, required=True, help="where DuckDB spills, as the build's")
+    args = parser.parse_args()
+    query = one_statement(compiled_models(args.manifest))
+    config = {
+        "memory_limit": args.memory_limit,
+        "threads": args.threads,
+        "preserve_insertion_order": False,
+        "temp_directory": str(args.temp_dir),
+    }
+    with duckdb.connect(str(args.db), read_only=True, config=config) as connection:
+        connection.execute("set enable_progress_bar = false")
+        connection.sql(query).write_parquet(str(args.out))
+
+
+if __name__ == "__main__":
+    main()
