@@ -16,6 +16,8 @@ from pathlib import Path
 
 import duckdb
 
+from imaging_atlas.benchmark.engine import add_engine_options, engine_config
+
 # Dependency order: each model may read the ones before it.
 INLINED_MODELS = (
     "int_beneficiaries_domiciled",
@@ -69,18 +71,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--db", type=Path, required=True, help="the database the build wrote")
     parser.add_argument("--manifest", type=Path, required=True, help="the build's target/manifest.json")
-    parser.add_argument("--out", type=Path, required=True, help="Parquet file for the figures")
-    parser.add_argument("--memory-limit", default="4GB")
-    parser.add_argument("--threads", type=int, default=2)
+    add_engine_options(parser)
     parser.add_argument("--temp-dir", type=Path, required=True, help="where DuckDB spills, as the build's")
     args = parser.parse_args()
     query = one_statement(compiled_models(args.manifest))
-    config = {
-        "memory_limit": args.memory_limit,
-        "threads": args.threads,
-        "preserve_insertion_order": False,
-        "temp_directory": str(args.temp_dir),
-    }
+    # Inside the built database, as the build's own connection is set in profiles.yml.
+    config = engine_config(args.memory_limit, args.threads)
+    config |= {"preserve_insertion_order": False, "temp_directory": str(args.temp_dir)}
     with duckdb.connect(str(args.db), read_only=True, config=config) as connection:
         connection.execute("set enable_progress_bar = false")
         connection.sql(query).write_parquet(str(args.out))

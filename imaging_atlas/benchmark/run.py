@@ -29,6 +29,7 @@ from pathlib import Path
 
 import duckdb
 
+from imaging_atlas.benchmark.engine import DEFAULT_MEMORY_LIMIT
 from imaging_atlas.benchmark.one_statement import differing_rows
 from imaging_atlas.project import PROJECT_DIR, DbtRun, dbt_executable
 
@@ -36,8 +37,6 @@ RESULTS_FILE = PROJECT_DIR / "benchmarks" / "results.json"
 DOC_START = "<!-- bench:start -->"
 DOC_END = "<!-- bench:end -->"
 HEADLINE_MARTS = ("stat_013_001_at", "stat_013_023_at")
-# The profile's default DuckDB memory limit (profiles.yml); the reference query gets the same.
-DEFAULT_MEMORY_LIMIT = "4GB"
 HISTORY_YEARS = (2006, 2024)
 FIVE_YEARS = (2020, 2024)
 CASE_ORDER = (
