@@ -72,12 +72,11 @@ def main() -> None:
     parser.add_argument("--db", type=Path, required=True, help="the database the build wrote")
     parser.add_argument("--manifest", type=Path, required=True, help="the build's target/manifest.json")
     add_engine_options(parser)
-    parser.add_argument("--temp-dir", type=Path, required=True, help="where DuckDB spills, as the build's")
     args = parser.parse_args()
     query = one_statement(compiled_models(args.manifest))
     # Inside the built database, as the build's own connection is set in profiles.yml.
-    config = engine_config(args.memory_limit, args.threads)
-    config |= {"preserve_insertion_order": False, "temp_directory": str(args.temp_dir)}
+    config = engine_config(args.memory_limit, args.threads, args.temp_dir)
+    config["preserve_insertion_order"] = False
     with duckdb.connect(str(args.db), read_only=True, config=config) as connection:
         connection.execute("set enable_progress_bar = false")
         connection.sql(query).write_parquet(str(args.out))

@@ -18,9 +18,10 @@ def reference_figures(
     first_year: int = 2006,
     memory_limit: str = DEFAULT_MEMORY_LIMIT,
     threads: int = 2,
+    temp_dir: Path | None = None,
 ) -> duckdb.DuckDBPyRelation:
     """Both headline indicators at every level, computed straight from the raw files."""
-    connection = duckdb.connect(config=engine_config(memory_limit, threads))
+    connection = duckdb.connect(config=engine_config(memory_limit, threads, temp_dir))
     query = QUERY_FILE.read_text().format(raw_dir=raw_dir, seeds_dir=seeds_dir, first_year=first_year)
     return connection.sql(query)
 
@@ -32,7 +33,11 @@ def main() -> None:
     add_engine_options(parser)
     args = parser.parse_args()
     figures = reference_figures(
-        args.raw_dir, args.seeds_dir, memory_limit=args.memory_limit, threads=args.threads
+        args.raw_dir,
+        args.seeds_dir,
+        memory_limit=args.memory_limit,
+        threads=args.threads,
+        temp_dir=args.temp_dir,
     )
     figures.write_parquet(str(args.out))
 

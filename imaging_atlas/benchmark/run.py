@@ -23,6 +23,7 @@ import os
 import platform
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -51,11 +52,13 @@ CASE_ORDER = (
 
 @dataclass(frozen=True)
 class Measurement:
-    """Wall time and peak resident memory of one child process (and its children)."""
+    """Wall time and peak resident memory of one child process (and its children), and the most it held
+    at once in the folder DuckDB spills into (None when not watched)."""
 
     seconds: float
     peak_mb: float
     failure: str | None = None
+    peak_spill_mb: float | None = None
 
 
 @dataclass(frozen=True)
@@ -81,10 +84,50 @@ class Case:
         return not self.whole_project and self.refresh_year is None and "-" not in self.years
 
 
-def measure(command: list[str], env: dict[str, str] | None = None) -> Measurement:
-    """Run a command to completion; wait4 gives the peak RSS of that process (not of ours). A failure is
-    recorded with the end of its output instead of stopping the benchmark: an out-of-memory build is a
-    result too."""
+def folder_bytes(folder: Path) -> int:
+    """Bytes of the files under a folder now; DuckDB creates and deletes its spill files as it goes."""
+    total = 0
+    for path in folder.rglob("*"):
+        try:
+            total += path.stat().st_size if path.is_file() else 0
+        except FileNotFoundError:
+            continue
+    return total
+
+
+class FolderPeak(threading.Thread):
+    """The largest size a folder reaches while a command runs, sampled twice a second: how much disk
+    DuckDB needed beyond its memory limit (its spill files are gone when the command ends)."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(daemon=True)
+        self.folder = folder
+        self.peak_bytes = 0
+        self.finished = threading.Event()
+
+    def run(self) -> None:
+        while True:
+            self.peak_bytes = max(self.peak_bytes, folder_bytes(self.folder))
+            if self.finished.wait(0.5):
+                return
+
+    def stop(self) -> float:
+        """Stop sampling; the peak in MB."""
+        self.finished.set()
+        self.join()
+        return round(self.peak_bytes / 1024**2, 1)
+
+
+def measure(
+    command: list[str], env: dict[str, str] | None = None, spill_dir: Path | None = None
+) -> Measurement:
+    """Run a command to completion; wait4 gives the peak RSS of that process (not of ours), and the folder
+    it spills into, when given, is watched. A failure is recorded with the end of its output instead of
+    stopping the benchmark: an out-of-memory build is a result too."""
+    spill = FolderPeak(spill_dir) if spill_dir is not None else None
+    if spill:
+        spill_dir.mkdir(parents=True, exist_ok=True)
+        spill.start()
     started = time.perf_counter()
     process = subprocess.Popen(
         command, cwd=PROJECT_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
@@ -92,11 +135,17 @@ def measure(command: list[str], env: dict[str, str] | None = None) -> Measuremen
     output = process.stdout.read() if process.stdout else b""
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - started
+    peak_spill_mb = spill.stop() if spill else None
     failure = None
     if os.waitstatus_to_exitcode(status) != 0:
         failure = output.decode(errors="replace")[-3000:]
         print(f"{' '.join(command[:3])} failed:\n{failure}", file=sys.stderr, flush=True)
-    return Measurement(seconds=round(elapsed, 2), peak_mb=round(usage.ru_maxrss / 1024, 1), failure=failure)
+    return Measurement(
+        seconds=round(elapsed, 2),
+        peak_mb=round(usage.ru_maxrss / 1024, 1),
+        failure=failure,
+        peak_spill_mb=peak_spill_mb,
+    )
 
 
 def machine_description() -> str:
@@ -218,6 +267,7 @@ def run_case(case: Case, db_path: Path, keep_database: bool) -> dict:
     run = DbtRun(raw_dir=case.raw_dir, db_path=db_path, target_path=case.run_dir / "target")
     env = run.environment()
     env.setdefault("IMAGING_TEMP_DIR", str(case.run_dir / "duckdb_tmp"))
+    spill_dir = PROJECT_DIR / env["IMAGING_TEMP_DIR"]
     database_before = "empty"
     if not (keep_database and db_path.exists()):
         db_path.unlink(missing_ok=True)
@@ -228,7 +278,7 @@ def run_case(case: Case, db_path: Path, keep_database: bool) -> dict:
     # The build is timed the way a data engineer meets it after the first command: with the project
     # parsed (dbt's partial parsing); the first parse is measured apart.
     first_parse = measure([dbt_executable(), "parse"], env)
-    dbt = measure(build_command(case), env)
+    dbt = measure(build_command(case), env, spill_dir)
     breakdown = time_breakdown(run.target_path / "run_results.json", dbt.seconds)
     for stale in case.run_dir.glob("reference-*.parquet"):
         stale.unlink()
@@ -270,15 +320,19 @@ def run_reference(case: Case, memory_limit: str) -> Measurement:
     for index, raw_dir in enumerate(case.reference_raw_dirs or (case.raw_dir,)):
         print(f"{case.name}: reference query over {raw_dir}", flush=True)
         out = case.run_dir / f"reference-{index:02d}.parquet"
+        spill_dir = case.run_dir / "reference_tmp"
         runs.append(measure(
             [sys.executable, "-m", "imaging_atlas.benchmark.reference", "--raw-dir", str(raw_dir),
-             "--seeds-dir", str(PROJECT_DIR / "seeds"), "--out", str(out), "--memory-limit", memory_limit]
+             "--seeds-dir", str(PROJECT_DIR / "seeds"), "--out", str(out), "--memory-limit", memory_limit,
+             "--temp-dir", str(spill_dir)],
+            spill_dir=spill_dir,
         ))  # fmt: skip
     failures = [run.failure for run in runs if run.failure]
     return Measurement(
         seconds=round(sum(run.seconds for run in runs), 2),
         peak_mb=max(run.peak_mb for run in runs),
         failure=failures[0] if failures else None,
+        peak_spill_mb=max(run.peak_spill_mb or 0.0 for run in runs),
     )
 
 
@@ -287,10 +341,12 @@ def run_one_statement(case: Case, run: DbtRun, memory_limit: str) -> Measurement
     process of its own; its figures must equal the built ones."""
     print(f"{case.name}: the project's SQL in one statement", flush=True)
     out = case.run_dir / "one-statement.parquet"
+    spill_dir = case.run_dir / "duckdb_tmp"
     statement = measure(
         [sys.executable, "-m", "imaging_atlas.benchmark.one_statement", "--db", str(run.db_path),
          "--manifest", str(run.target_path / "manifest.json"), "--out", str(out),
-         "--memory-limit", memory_limit, "--temp-dir", str(case.run_dir / "duckdb_tmp")]
+         "--memory-limit", memory_limit, "--temp-dir", str(spill_dir)],
+        spill_dir=spill_dir,
     )  # fmt: skip
     if statement.failure is None:
         differences = differing_rows(run.db_path, out)
@@ -390,6 +446,8 @@ def seconds_and_peak(measurement: dict | None) -> str:
     if not measurement:
         return "-"
     text = f"{measurement['seconds']:,.1f} s, {measurement['peak_mb'] / 1024:.1f} GB"
+    if measurement.get("peak_spill_mb") is not None:
+        text += f", {measurement['peak_spill_mb'] / 1024:.1f} GB spilled"
     return text + (" (failed)" if measurement.get("failure") else "")
 
 
@@ -432,10 +490,10 @@ def comparison(entry: dict, results: list[dict]) -> tuple[str, float | None]:
 
 
 def results_table(results: list[dict]) -> str:
-    """The main table: dbt, the reference it is held to, the ratio and the peak memory of dbt."""
+    """The main table: dbt, the reference it is held to, the ratio, and the peak memory and spill of dbt."""
     lines = [
-        "| case | scale | years | input rows | dbt build (peak RSS) | compared with | ratio | rows differing "
-        "from the reference | database | machine, date |",
+        "| case | scale | years | input rows | dbt build (peak RSS, disk spilled) | compared with | ratio "
+        "| rows differing from the reference | database | machine, date |",
         "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for r in results:
@@ -458,17 +516,21 @@ def results_table(results: list[dict]) -> str:
 def linear_cost_table(results: list[dict]) -> str:
     """Cost per row across scales and history lengths: linear growth keeps these columns flat."""
     lines = [
-        "| case | input rows | dbt s | dbt s per 100 M rows | reference s per 100 M rows | dbt peak GB |",
-        "| --- | ---: | ---: | ---: | ---: | ---: |",
+        "| case | input rows | dbt s | dbt s per 100 M rows | reference s per 100 M rows | dbt peak GB "
+        "| dbt spilled GB |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in results:
         if r["refresh_year"] is not None or r["dbt"].get("failure"):
             continue
         per_rows = 1e8 / r["input_rows"]
         reference = f"{r['reference']['seconds'] * per_rows:.1f}" if r["reference"] else "-"
+        spilled = r["dbt"].get("peak_spill_mb")
+        spilled_gb = "-" if spilled is None else f"{spilled / 1024:.1f}"
         lines.append(
             f"| {r['case']} | {r['input_rows']:,} | {r['dbt']['seconds']:,.1f} "
-            f"| {r['dbt']['seconds'] * per_rows:.1f} | {reference} | {r['dbt']['peak_mb'] / 1024:.1f} |"
+            f"| {r['dbt']['seconds'] * per_rows:.1f} | {reference} | {r['dbt']['peak_mb'] / 1024:.1f} "
+            f"| {spilled_gb} |"
         )
     return "\n".join(lines)
 
