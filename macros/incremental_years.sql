@@ -24,14 +24,14 @@
 {#-
     The body of a heavy yearly model, given as a call block that takes the year
     (`{% call(year) one_year_at_a_time(...) %} ... {% endcall %}`), once per year to build, the years
-    joined by union all. The engine runs the branches one after the other, so it holds one year of
-    persons at a time: a history of any length builds in one run with the memory of one year, where one
-    statement over many years spills its hash tables to disk and slows down several times
-    (docs/benchmark.md). The years: those of build_year_bounds when it lists them (event time,
-    refresh_years); otherwise the years of `years_from` (a relation with a `year` column, read when the
-    model runs) from var first_year on, less those the model holds on an incremental run. A unit test
-    runs the body once, on its fixture rows, and a compilation (docs, linter) shows it once (year none:
-    no filter).
+    joined by union all. Each branch's hash tables hold one year of persons, so a history of any length
+    builds in one run, where one statement over many years holds every year's persons in one hash table,
+    spills it to disk and slows down several times (docs/benchmark.md). DuckDB may run a few branches at
+    once (the profile does not preserve insertion order): they then spill more, in the same time.
+    The years: those of build_year_bounds when it lists them (event time, refresh_years); otherwise the
+    years of `years_from` (a relation with a `year` column, read when the model runs) from var
+    first_year on, less those the model holds on an incremental run. A unit test runs the body once, on
+    its fixture rows, and a compilation (docs, linter) shows it once (year none: no filter).
 
     all_years: every year of `years_from` whatever the run builds, for a table rebuilt whole at each run
     (the rejects, the ledger). rows_without_a_year: two more branches, for the rows of a year before
