@@ -96,13 +96,16 @@ def folder_bytes(folder: Path) -> int:
 
 
 class FolderPeak(threading.Thread):
-    """The largest size a folder reaches while a command runs, sampled twice a second: how much disk
-    DuckDB needed beyond its memory limit (its spill files are gone when the command ends)."""
+    """The most a folder grows while a command runs, sampled twice a second: how much disk DuckDB needed
+    beyond its memory limit (its spill files are gone when the command ends). Growth over the size it
+    had before, so that files left by a run that was killed do not count as this one's."""
 
     def __init__(self, folder: Path) -> None:
         super().__init__(daemon=True)
         self.folder = folder
-        self.peak_bytes = 0
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.bytes_before = folder_bytes(folder)
+        self.peak_bytes = self.bytes_before
         self.finished = threading.Event()
 
     def run(self) -> None:
@@ -112,10 +115,10 @@ class FolderPeak(threading.Thread):
                 return
 
     def stop(self) -> float:
-        """Stop sampling; the peak in MB."""
+        """Stop sampling; the peak growth in MB."""
         self.finished.set()
         self.join()
-        return round(self.peak_bytes / 1024**2, 1)
+        return round((self.peak_bytes - self.bytes_before) / 1024**2, 1)
 
 
 def measure(
@@ -126,7 +129,6 @@ def measure(
     stopping the benchmark: an out-of-memory build is a result too."""
     spill = FolderPeak(spill_dir) if spill_dir is not None else None
     if spill:
-        spill_dir.mkdir(parents=True, exist_ok=True)
         spill.start()
     started = time.perf_counter()
     process = subprocess.Popen(
@@ -293,7 +295,8 @@ def run_case(case: Case, db_path: Path, keep_database: bool) -> dict:
             raise AssertionError(f"{case.name}: {differences} rows of the marts differ from the reference")
     statement = None
     if dbt.failure is None and case.single_year_from_empty:
-        statement = run_one_statement(case, run, env.get("IMAGING_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT))
+        memory_limit = env.get("IMAGING_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT)
+        statement = run_one_statement(case, run, memory_limit, spill_dir)
     return {
         "case": case.name,
         "scale": case.scale,
@@ -336,12 +339,11 @@ def run_reference(case: Case, memory_limit: str) -> Measurement:
     )
 
 
-def run_one_statement(case: Case, run: DbtRun, memory_limit: str) -> Measurement:
+def run_one_statement(case: Case, run: DbtRun, memory_limit: str, spill_dir: Path) -> Measurement:
     """The build's own SQL of the headline path as one statement, without dbt (one_statement.py), in a
-    process of its own; its figures must equal the built ones."""
+    process of its own that spills where the build did; its figures must equal the built ones."""
     print(f"{case.name}: the project's SQL in one statement", flush=True)
     out = case.run_dir / "one-statement.parquet"
-    spill_dir = case.run_dir / "duckdb_tmp"
     statement = measure(
         [sys.executable, "-m", "imaging_atlas.benchmark.one_statement", "--db", str(run.db_path),
          "--manifest", str(run.target_path / "manifest.json"), "--out", str(out),

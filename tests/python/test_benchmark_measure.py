@@ -31,6 +31,14 @@ def test_the_spill_peak_is_the_most_the_folder_held_at_once(tmp_path: Path) -> N
     assert measurement.seconds >= 3.0
 
 
+def test_files_left_in_the_folder_before_the_command_do_not_count(tmp_path: Path) -> None:
+    spill_dir = tmp_path / "duckdb_tmp"
+    spill_dir.mkdir()
+    (spill_dir / "left_by_a_killed_run.tmp").write_bytes(bytes(2 * 1024**2))
+    measurement = measure([sys.executable, "-c", SPILLING_CHILD, str(spill_dir)], spill_dir=spill_dir)
+    assert measurement.peak_spill_mb == 4.0  # 6 MB at most in the folder, 2 MB of them there before
+
+
 def test_a_command_not_watched_has_no_spill_figure() -> None:
     measurement = measure([sys.executable, "-c", "pass"])
     assert measurement.peak_spill_mb is None
