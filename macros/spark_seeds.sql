@@ -4,6 +4,8 @@
     an empty cell becomes the string 'None' instead of null. This override of the adapter's macro (the
     root project's spark__load_csv_rows wins over the adapter's) writes every value as an escaped SQL
     literal, so that seeds load on Spark exactly as on DuckDB.
+    Each batch is one inline table cast to the seed's column types once per column: a cast per cell, or a
+    macro called per cell, made the statistical sectors' 19,814 rows take 26 s to load.
 -#}
 
 {% macro spark__load_csv_rows(model, agate_table) %}
@@ -17,16 +19,31 @@
     {%- set statements = [] -%}
     {%- for chunk in agate_table.rows | batch(get_batch_size()) -%}
         {%- set sql -%}
-            insert into {{ this.render() }} values
+            insert into {{ this.render() }}
+            select
+                {%- for column_type in column_types %}
+                cast(cell_{{ loop.index0 }} as {{ column_type }}){% if not loop.last %},{% endif %}
+                {%- endfor %}
+            from values
             {% for row in chunk -%}
                 (
                 {%- for value in row -%}
-                    cast({{ spark_seed_literal(value) }} as {{ column_types[loop.index0] }})
+                    {%- if value is none -%} null
+                    {%- elif value is sameas true -%} true
+                    {%- elif value is sameas false -%} false
+                    {%- elif value is number -%} {{ value }}
+                    {%- else -%} '{{ (value | string).replace("\\", "\\\\").replace("'", "\\'") }}'
+                    {%- endif -%}
                     {%- if not loop.last %}, {% endif -%}
                 {%- endfor -%}
                 )
                 {%- if not loop.last %},{% endif %}
-            {% endfor %}
+            {% endfor -%}
+            as seed_rows (
+                {%- for column_type in column_types -%}
+                cell_{{ loop.index0 }}{% if not loop.last %}, {% endif %}
+                {%- endfor -%}
+            )
         {%- endset -%}
         {%- do adapter.add_query(sql, abridge_sql_log=True) -%}
         {%- if loop.first -%}
@@ -35,17 +52,3 @@
     {%- endfor -%}
     {{ return(statements[0] if statements else '') }}
 {% endmacro %}
-
-
-{% macro spark_seed_literal(value) -%}
-    {#- A CSV cell as a Spark SQL literal: null, a boolean, a number, or escaped quoted text. -#}
-    {%- if value is none -%}
-        null
-    {%- elif value is sameas true or value is sameas false -%}
-        {{ 'true' if value else 'false' }}
-    {%- elif value is number -%}
-        {{ value }}
-    {%- else -%}
-        '{{ (value | string).replace("\\", "\\\\").replace("'", "\\'") }}'
-    {%- endif -%}
-{%- endmacro %}
