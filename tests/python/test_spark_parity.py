@@ -124,12 +124,16 @@ def parity_build(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     shutil.rmtree(spark_run.spark_dir, ignore_errors=True)
 
 
+def manifest_nodes(run: DbtRun) -> list[dict]:
+    """The nodes of the run's manifest (models, seeds, tests)."""
+    return list(json.loads((run.target_path / "manifest.json").read_text())["nodes"].values())
+
+
 def stored_tables(run: DbtRun) -> set[str]:
-    """The seeds and the enabled SQL models stored as tables, from the run's manifest."""
-    manifest = json.loads((run.target_path / "manifest.json").read_text())
+    """The seeds and the enabled SQL models stored as tables."""
     return {
         node["name"]
-        for node in manifest["nodes"].values()
+        for node in manifest_nodes(run)
         if node["resource_type"] == "seed"
         or (
             node["resource_type"] == "model"
@@ -140,10 +144,9 @@ def stored_tables(run: DbtRun) -> set[str]:
 
 
 def marts(run: DbtRun) -> set[str]:
-    manifest = json.loads((run.target_path / "manifest.json").read_text())
     return {
         node["name"]
-        for node in manifest["nodes"].values()
+        for node in manifest_nodes(run)
         if node["resource_type"] == "model" and node["fqn"][1] == "marts" and node["language"] == "sql"
     }
 
