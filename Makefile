@@ -71,7 +71,7 @@ chromium:
 # Spark parity (issue 5): a hand-made and a small synthetic extract built on DuckDB and on a local Spark
 # session (dbt-spark, Java 17), every SQL table compared row for row. Separate from `make test` (minutes).
 test-spark: setup java
-	IMAGING_SPARK_PARITY=1 $(BIN)/pytest -s tests/python/test_spark_parity.py
+	IMAGING_SPARK_PARITY=1 $(BIN)/pytest -s tests/python/test_spark_parity.py tests/python/test_string_literal.py
 
 # Spark runs on a Java 17 runtime; installed once from Debian's packages, as root, when none is there.
 java:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -48,3 +49,16 @@ def run_dbt(run: DbtRun, *args: str, check: bool = True) -> subprocess.Completed
     if check and result.returncode != 0:
         raise RuntimeError(f"dbt {' '.join(args)} failed:\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}")
     return result
+
+
+def show_inline(run: DbtRun, sql: str, variables: dict[str, str] | None = None) -> list[dict[str, object]]:
+    """The rows of an inline query compiled by the project (`dbt show --inline`), for checking what a
+    macro renders on an engine. They are read from dbt's JSON log, whose preview is the rows as JSON."""
+    args = ["show", "--inline", sql, "--output", "json", "--log-format", "json"]
+    if variables:
+        args += ["--vars", json.dumps(variables)]
+    for line in run_dbt(run, *args).stdout.splitlines():
+        event = json.loads(line) if line.startswith("{") else {}
+        if event.get("info", {}).get("name") == "ShowNode":
+            return json.loads(event["data"]["preview"])
+    raise RuntimeError(f"dbt show printed no rows for: {sql}")

@@ -63,11 +63,11 @@
 
 
 {% macro catalog_text(value) -%}
-    {#- A metadata text as a SQL string literal (quotes escaped the engine's way), or a typed null. -#}
+    {#- A metadata text as a SQL string literal (escaped the engine's way), or a typed null. -#}
     {%- if value is none -%}
         cast(null as {{ type_text(4000) }})
     {%- else -%}
-        cast('{{ dbt.escape_single_quotes(value | string) }}' as {{ type_text(4000) }})
+        cast({{ string_literal(value | string) }} as {{ type_text(4000) }})
     {%- endif -%}
 {%- endmacro %}
 

@@ -16,6 +16,20 @@
 {% macro default__type_text(length) -%}varchar({{ length }}){%- endmacro %}
 
 
+{#- A text as a SQL string literal. Standard SQL doubles a quote (DuckDB, PostgreSQL); Spark reads a
+    backslash as an escape, so it escapes backslashes first, then quotes. -#}
+{% macro string_literal(text) -%}
+    {{ return(adapter.dispatch('string_literal', 'imaging_atlas')(text)) }}
+{%- endmacro %}
+
+{% macro default__string_literal(text) -%}
+    '{{ text | replace("'", "''") }}'
+{%- endmacro %}
+
+{% macro spark__string_literal(text) -%}
+    '{{ text | replace("\\", "\\\\") | replace("'", "\\'") }}'
+{%- endmacro %}
+
 {% macro is_all_digits(expression) -%}
     {{ return(adapter.dispatch('is_all_digits', 'imaging_atlas')(expression)) }}
 {%- endmacro %}

@@ -3,7 +3,7 @@
     column (TABLE_PARAMS.PARAM_VALUE), and an indicator's description with its Atlas metadata is longer:
     the table then fails to be created. This override of the adapter's macro keeps whole paragraphs of the
     description up to that limit and ends a shortened comment with a pointer to the dbt docs, where the
-    full text is. It also escapes backslashes, which Spark string literals read as escapes.
+    full text is, as a Spark string literal (string_literal).
 -#}
 
 {% macro spark__comment_clause() %}
@@ -15,7 +15,7 @@
             ) }}
         {%- endif -%}
     {%- elif raw_persist_docs.get('relation', false) -%}
-        comment '{{ metastore_comment(model.description) | replace("\\", "\\\\") | replace("'", "\\'") }}'
+        comment {{ string_literal(metastore_comment(model.description)) }}
     {%- endif -%}
 {%- endmacro %}
 
