@@ -1,14 +1,16 @@
 {#- The denominator at the finest unit and stratum, shared by every indicator, stratum and cube; a null
-    unit holds the persons without a known domicile, who count in the Belgian row only. -#}
+    unit holds the persons without a known domicile, who count in the Belgian row only. One year at a
+    time, as every model that reads persons: over a history, one statement holds every year's cells. -#}
 
 {{ config_incremental_by_year() }}
 
+{% call(year) one_year_at_a_time(ref('int_beneficiaries_domiciled')) %}
 with
 
 beneficiaries as (
 
     select * from {{ ref('int_beneficiaries_domiciled') }}
-    where {{ years_to_build() }}
+    where {{ in_year(year) }}
 
 ),
 
@@ -28,3 +30,4 @@ final as (
 )
 
 select * from final
+{% endcall %}
