@@ -18,7 +18,6 @@ Costly (a JVM, and dbt-spark runs each statement in about a second): `make test-
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import time
 from collections.abc import Callable
@@ -28,34 +27,14 @@ from pathlib import Path
 import duckdb
 import pytest
 from hand_made_extract import write_hand_made_extract
+from spark_session import SparkDbtRun, needs_spark_session
 
 from imaging_atlas.project import DbtRun, run_dbt
 from imaging_atlas.synthetic import generate
 
-pytestmark = [
-    pytest.mark.dbt,
-    pytest.mark.skipif(
-        os.environ.get("IMAGING_SPARK_PARITY") != "1",
-        reason="Spark parity builds on a local Spark session: run `make test-spark`",
-    ),
-]
+pytestmark = [pytest.mark.dbt, needs_spark_session]
 
-SPARK_SCHEMA = "imaging_atlas"  # the schema of the spark output in profiles.yml
 TABLE_MATERIALIZATIONS = {"table", "incremental"}
-
-
-@dataclass(frozen=True)
-class SparkDbtRun(DbtRun):
-    """A dbt run on the spark target, with its private metastore and warehouse."""
-
-    spark_dir: Path = Path("data/spark")
-
-    def environment(self) -> dict[str, str]:
-        return {**super().environment(), "IMAGING_SPARK_DIR": str(self.spark_dir)}
-
-    def table_dir(self, table: str) -> Path:
-        """Where Spark keeps a managed table of the schema: <warehouse>/<schema>.db/<table>."""
-        return self.spark_dir / "warehouse" / f"{SPARK_SCHEMA}.db" / table
 
 
 @dataclass(frozen=True)
@@ -110,7 +89,6 @@ def parity_build(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
         raw_dir=raw_dir,
         db_path=workdir / "unused.duckdb",
         target_path=workdir / "target_spark",
-        target="spark",
         spark_dir=workdir / "spark",
     )
     seconds = {"duckdb": timed_build(duckdb_run), "spark": timed_build(spark_run, extract.spark_command)}
