@@ -2,9 +2,10 @@
 
 `seeds/indicators/indicator_registry.csv` is the one machine-readable definition of each indicator (code,
 group, measure, paired code, first sector year, code status, publication, cube). An indicator is then
-exactly four edits (docs/adding_an_indicator.md): its registry row, its rows of
+four edits (docs/adding_an_indicator.md): its registry row, its rows of
 `seeds/indicators/indicator_exam_scope.csv`, its texts in models/marts/_marts__models.yml and its mart
-file `models/marts/<code>.sql`. `check_registry` lists every disagreement between these and the parsed
+file `models/marts/<code>.sql`; a fifth when it opens a new indicator group, the project variable
+`indicator_group_slots`. `check_registry` lists every disagreement between these and the parsed
 dbt project, naming the missing or contradicting piece, so that forgetting one edit fails a test
 (tests/python/test_indicator_registry.py) instead of shipping a half-defined indicator.
 
@@ -34,6 +35,7 @@ MARTS_DIR = Path("models") / "marts"
 MARTS_YAML = MARTS_DIR / "_marts__models.yml"
 PROJECT_YAML = Path("dbt_project.yml")
 PROJECT_NAME = "imaging_atlas"
+GROUP_SLOTS_VAR = "indicator_group_slots"
 FRENCH, DUTCH = "FR · ", "NL · "
 
 # The Atlas fields each indicator writes for itself, as (French, Dutch) labels of its config.meta keys.
@@ -87,10 +89,15 @@ def read_registry(project_dir: Path = PROJECT_DIR) -> pd.DataFrame:
     return registry
 
 
+def project_vars(project_dir: Path = PROJECT_DIR) -> dict:
+    """The project variables of dbt_project.yml, as written (before any --vars of a run)."""
+    project = yaml.safe_load((project_dir / PROJECT_YAML).read_text(encoding="utf-8"))
+    return dict(project["vars"])
+
+
 def first_year(project_dir: Path = PROJECT_DIR) -> int:
     """The Atlas's first reference year, the project variable `first_year` (every indicator starts then)."""
-    project = yaml.safe_load((project_dir / PROJECT_YAML).read_text(encoding="utf-8"))
-    return int(project["vars"]["first_year"])
+    return int(project_vars(project_dir)["first_year"])
 
 
 def shared_meta(project_dir: Path = PROJECT_DIR) -> dict:
@@ -196,6 +203,20 @@ def check_scope(registry: pd.DataFrame, scope: pd.DataFrame) -> list[str]:
                 f"{where}: {row.indicator_code} and its pair {row.paired_code} have different scope rows"
             )
     return problems
+
+
+def check_group_slots(project_dir: Path, registry: pd.DataFrame) -> list[str]:
+    """int_exams_by_indicator_group counts the groups side by side, in as many slots as the project
+    variable indicator_group_slots says: one per group of the registry. Fewer, and a group would go
+    uncounted; more, and every exam is summed into slots no group reads."""
+    groups = registry["indicator_group"].nunique()
+    slots = int(project_vars(project_dir)[GROUP_SLOTS_VAR])
+    if slots == groups:
+        return []
+    return [
+        f"{PROJECT_YAML}: vars {GROUP_SLOTS_VAR} is {slots}, but the registry has {groups} indicator "
+        f"groups: set it to {groups}"
+    ]
 
 
 def check_mart_files(project_dir: Path, registry: pd.DataFrame) -> list[str]:
@@ -339,6 +360,7 @@ def check_registry(project_dir: Path, manifest: dict | None) -> list[str]:
     return [
         *check_registry_rows(registry),
         *check_scope(registry, scope),
+        *check_group_slots(project_dir, registry),
         *check_mart_files(project_dir, registry),
         *check_yaml_blocks(project_dir, registry),
         *(check_manifest(project_dir, registry, manifest) if manifest is not None else []),

@@ -1,9 +1,10 @@
 """The indicator registry against everything else: the project agrees with it, an indicator is added with
-exactly the four documented edits (docs/adding_an_indicator.md), and forgetting any one of them fails.
+the documented edits (docs/adding_an_indicator.md), and forgetting any one of them fails.
 
 The scratch tests copy the dbt project, add a test pair (stat_013_025_at, a %, and stat_013_026_at, its
-volume: MRI billed by radiologists), regenerate the docs pages as `make docs` does and run the checks of
-imaging_atlas/registry.py on a fresh `dbt parse`; then they leave out one edit at a time.
+volume: MRI billed by radiologists, a group of their own), regenerate the docs pages as `make docs` does
+and run the checks of imaging_atlas/registry.py on a fresh `dbt parse`; then they leave out one edit at a
+time.
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ import pytest
 from imaging_atlas import code_docs
 from imaging_atlas.project import PROJECT_DIR
 from imaging_atlas.registry import (
+    GROUP_SLOTS_VAR,
     MARTS_DIR,
     MARTS_YAML,
+    PROJECT_YAML,
     REGISTRY_SEED,
     SCOPE_SEED,
     check_mart_files,
@@ -28,6 +31,7 @@ from imaging_atlas.registry import (
     check_tests,
     check_yaml_blocks,
     project_problems,
+    project_vars,
     quoted_codes,
     read_registry,
 )
@@ -107,11 +111,22 @@ def add_mart_files(project: Path) -> None:
         )
 
 
+def add_group_slot(project: Path) -> None:
+    """The test pair opens a group of its own (test_mri): one more slot for the exams to count it in."""
+    path = project / PROJECT_YAML
+    slots = int(project_vars(project)[GROUP_SLOTS_VAR])
+    text = path.read_text(encoding="utf-8")
+    setting = f"\n  {GROUP_SLOTS_VAR}: {slots}\n"
+    assert text.count(setting) == 1
+    path.write_text(text.replace(setting, f"\n  {GROUP_SLOTS_VAR}: {slots + 1}\n"), encoding="utf-8")
+
+
 EDITS: dict[str, Callable[[Path], None]] = {
     "registry row": add_registry_rows,
     "scope rows": add_scope_rows,
     "texts": add_texts,
     "mart file": add_mart_files,
+    "group slot": add_group_slot,
 }
 
 
@@ -141,7 +156,7 @@ def test_the_project_agrees_with_its_registry(tmp_path):
     assert project_problems(PROJECT_DIR, tmp_path / "target") == []
 
 
-def test_an_indicator_is_added_with_the_four_documented_edits(tmp_path):
+def test_an_indicator_is_added_with_the_documented_edits(tmp_path):
     project = scratch_project(tmp_path, list(EDITS))
     assert project_problems(project, tmp_path / "target") == []
     assert {PERCENT, VOLUME} <= set(read_registry(project)["indicator_code"])
@@ -154,6 +169,11 @@ def test_an_indicator_is_added_with_the_four_documented_edits(tmp_path):
         ("scope rows", f"{SCOPE_SEED}: no scope rows for {PERCENT}"),
         ("texts", f"{MARTS_YAML}: no block for {PERCENT}"),
         ("mart file", f"{MARTS_DIR}/{PERCENT}.sql: no mart file for {PERCENT}"),
+        (
+            "group slot",
+            f"{PROJECT_YAML}: vars {GROUP_SLOTS_VAR} is 12, but the registry has 13 indicator groups: "
+            "set it to 13",
+        ),
     ],
 )
 def test_forgetting_one_edit_fails_naming_it(tmp_path, forgotten, expected):
