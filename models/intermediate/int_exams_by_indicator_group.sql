@@ -6,7 +6,7 @@
     The groups are counted side by side: the registry's groups take numbered slots (in name order), each
     person's exams are summed per slot in one row, those rows are counted per unit and stratum, and each
     slot's pair of columns then becomes the rows of its group. Sorting every exam into its groups first
-    (39 million rows into 28.5 million person-groups a national year) took a third longer
+    (39 million rows into 28.5 million person-groups a national year) took 25-31 s instead of 19-21 s
     (docs/benchmark.md). The SQL holds var('indicator_group_slots') slots; the test
     assert_indicator_groups_fit_their_slots fails before this model runs when the registry has more
     groups. -#}
