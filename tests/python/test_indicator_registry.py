@@ -55,6 +55,8 @@ REGISTRY_ROWS = (
     f"{VOLUME},stat_013_026_At,test_mri,exams,{PERCENT},2006,inferred,false,\n"
 )
 SCOPE_ROWS = f"{PERCENT},MRI,radiologist\n{VOLUME},MRI,radiologist\n"
+# The project's slots, one per indicator group; the test pair's group takes one more.
+GROUP_SLOTS = int(project_vars(PROJECT_DIR)[GROUP_SLOTS_VAR])
 
 
 def text_block(code: str, kind: str, tests: str) -> str:
@@ -171,8 +173,8 @@ def test_an_indicator_is_added_with_the_documented_edits(tmp_path):
         ("mart file", f"{MARTS_DIR}/{PERCENT}.sql: no mart file for {PERCENT}"),
         (
             "group slot",
-            f"{PROJECT_YAML}: vars {GROUP_SLOTS_VAR} is 12, but the registry has 13 indicator groups: "
-            "set it to 13",
+            f"{PROJECT_YAML}: vars {GROUP_SLOTS_VAR} is {GROUP_SLOTS}, but the registry has "
+            f"{GROUP_SLOTS + 1} indicator groups: set it to {GROUP_SLOTS + 1}",
         ),
     ],
 )
