@@ -89,10 +89,14 @@ def read_registry(project_dir: Path = PROJECT_DIR) -> pd.DataFrame:
     return registry
 
 
+def project_config(project_dir: Path = PROJECT_DIR) -> dict:
+    """dbt_project.yml as written: its variables before any --vars of a run, its models' configs."""
+    return yaml.safe_load((project_dir / PROJECT_YAML).read_text(encoding="utf-8"))
+
+
 def project_vars(project_dir: Path = PROJECT_DIR) -> dict:
     """The project variables of dbt_project.yml, as written (before any --vars of a run)."""
-    project = yaml.safe_load((project_dir / PROJECT_YAML).read_text(encoding="utf-8"))
-    return dict(project["vars"])
+    return dict(project_config(project_dir)["vars"])
 
 
 def first_year(project_dir: Path = PROJECT_DIR) -> int:
@@ -102,8 +106,7 @@ def first_year(project_dir: Path = PROJECT_DIR) -> int:
 
 def shared_meta(project_dir: Path = PROJECT_DIR) -> dict:
     """The marts' `+meta` of dbt_project.yml: the texts dbt merges into every mart's config.meta."""
-    project = yaml.safe_load((project_dir / PROJECT_YAML).read_text(encoding="utf-8"))
-    return dict(project["models"][PROJECT_NAME]["marts"].get("+meta", {}))
+    return dict(project_config(project_dir)["models"][PROJECT_NAME]["marts"].get("+meta", {}))
 
 
 def yaml_models(project_dir: Path = PROJECT_DIR) -> dict[str, dict]:
