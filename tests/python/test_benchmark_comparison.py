@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from imaging_atlas.benchmark.run import comparison
+from imaging_atlas.benchmark.run import Measurement, comparison, mean_of
 
 
 def entry(case: str, dbt: float, reference: float | None, refresh_year: int | None = None) -> dict:
@@ -41,3 +41,23 @@ def test_an_update_without_references_is_held_to_the_year_alone_in_seconds() -> 
 
 def test_an_update_without_the_year_alone_has_no_ratio() -> None:
     assert comparison(entry("yearly-update", 86.6, 31.0, refresh_year=2024), []) == ("-", None)
+
+
+def test_a_build_is_held_to_the_mean_of_the_reference_before_and_after_it() -> None:
+    # The reference took 14.7 s before the build and 21.9 s after it: the build (42.8 s) is held to
+    # (14.7 + 21.9) / 2 = 18.3 s, 42.8 / 18.3 = 2.339, not to 2.91 (before) or 1.95 (after).
+    before = Measurement(seconds=14.7, peak_mb=2000.0, peak_spill_mb=0.0)
+    after = Measurement(seconds=21.9, peak_mb=2100.0, peak_spill_mb=None)
+    reference = mean_of(before, after)
+    assert (reference.seconds, reference.peak_mb, reference.peak_spill_mb) == (18.3, 2100.0, 0.0)
+    build = entry("one-year-1.0", 42.8, reference.seconds)
+    build["reference_runs"] = {"before": 14.7, "after": 21.9}
+    compared, ratio = comparison(build, [])
+    assert ratio == pytest.approx(2.3388, abs=1e-4)
+    assert compared.endswith("(mean of 14.7 s before and 21.9 s after)")
+
+
+def test_a_failed_reference_run_fails_the_mean() -> None:
+    before = Measurement(seconds=14.7, peak_mb=2000.0)
+    after = Measurement(seconds=3.0, peak_mb=4100.0, failure="Out of Memory Error")
+    assert mean_of(before, after).failure == "Out of Memory Error"
