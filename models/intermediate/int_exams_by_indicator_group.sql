@@ -9,7 +9,10 @@
     (39 million rows into 28.5 million person-groups a national year) took 25-31 s instead of 19-21 s
     (docs/benchmark.md). The SQL holds var('indicator_group_slots') slots; the test
     assert_indicator_groups_fit_their_slots fails before this model runs when the registry has more
-    groups. -#}
+    groups.
+    The per-person sums add doubles: whole numbers add exactly in a double (below 2^53), and a double's
+    sum keeps half the state of DuckDB's 128-bit integer sum, so the twelve sums of a national year's
+    6.9 million persons fit in memory instead of spilling 1.2 GB (16.9 s against 19.8 s). -#}
 
 {% set slots = range(var('indicator_group_slots')) %}
 
@@ -79,9 +82,12 @@ exams_by_person as (
         services.person_id,
         services.year,
 {%- for slot in slots %}
-        sum(
-            case when slots_by_category.in_slot_{{ slot }} = 1 then services.net_quantity end
-        ) as exams_in_slot_{{ slot }}{{ "," if not loop.last }}
+        cast(sum(
+            case
+                when slots_by_category.in_slot_{{ slot }} = 1
+                    then cast(services.net_quantity as {{ type_double() }})
+            end
+        ) as bigint) as exams_in_slot_{{ slot }}{{ "," if not loop.last }}
 {%- endfor %}
 
     from services
