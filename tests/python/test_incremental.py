@@ -57,6 +57,15 @@ def table_rows(db_path: Path, table: str) -> list[tuple]:
         return connection.execute(f"select * from {table} order by all").fetchall()
 
 
+def statements_adding_a_year(run: DbtRun, model: str) -> int:
+    """The statements of a model's last build that insert a year into a table created by the first year
+    (macro duckdb__create_table_as): one per year after the first."""
+    sql = (run.target_path / "run" / "imaging_atlas" / "models" / model).read_text()
+    return sum(
+        1 for line in sql.splitlines() if line.startswith("insert into ") and line.endswith(" by name")
+    )
+
+
 def test_adding_a_year_equals_a_full_refresh(tmp_path: Path) -> None:
     complete = tmp_path / "complete"
     write_hand_made_extract(complete)
@@ -71,5 +80,12 @@ def test_adding_a_year_equals_a_full_refresh(tmp_path: Path) -> None:
 
     full = DbtRun(incremental.raw_dir, tmp_path / "full.duckdb", tmp_path / "target_full")
     run_dbt(full, "build", "--full-refresh", *SELECTION)
+    # Two years in the full build: each yearly table is created with 2015, and 2016 is inserted by a
+    # statement of its own.
+    for model in (
+        "intermediate/int_beneficiaries_domiciled.sql",
+        "intermediate/int_exams_by_indicator_group.sql",
+    ):
+        assert statements_adding_a_year(full, model) == 1, model
     for table in YEARLY_TABLES:
         assert table_rows(incremental.db_path, table) == table_rows(full.db_path, table), table
