@@ -76,7 +76,7 @@ select * from (
     (a yearly model's body); otherwise compiled_code alone, as when the branches sit inside a larger
     query (the ledger, the rule tests). DuckDB works on the branches of one union all at once: the
     hash tables of every year's aggregates fill together, so a few years spill to disk what one year
-    holds in memory (three national years of the exams: 56-58 s and 3.3 GB spilled in one statement,
+    holds in memory (three national years of the exams: 54-58 s and 3.2-3.5 GB spilled in one statement,
     47.7 s and nothing spilled as three, docs/benchmark.md). Run as statements of their own, the years
     follow one another and each frees its memory before the next begins.
 -#}
