@@ -100,13 +100,13 @@ select * from (
 {#- dbt-duckdb's create table, with a yearly model's years as one statement each (year_batches): the
     first year creates the table, the others are inserted after it, in the same transaction. -#}
 {%- set batches = year_batches(compiled_code) if language == 'sql' else [compiled_code] -%}
-{%- set first_year_sql = dbt.duckdb__create_table_as(temporary, relation, batches[0], language, partitioned_by, sorted_by) | trim -%}
-{{ first_year_sql }}
-{%- for batch in batches[1:] %}
-{%- if loop.first and not first_year_sql.endswith(';') %};{% endif %}
-insert into {{ relation.include(database=(not temporary), schema=(not temporary)) }} by name
-{{ batch }};
-{%- endfor %}
+{%- set table = relation.include(database=(not temporary), schema=(not temporary)) -%}
+{%- set first_year = dbt.duckdb__create_table_as(temporary, relation, batches[0], language, partitioned_by, sorted_by) -%}
+{%- set statements = [(first_year | trim).rstrip(';')] -%}
+{%- for batch in batches[1:] -%}
+    {%- do statements.append('insert into ' ~ table ~ ' by name\n' ~ batch) -%}
+{%- endfor -%}
+{{ statements | join(';\n') }}
 {%- endmacro %}
 
 
