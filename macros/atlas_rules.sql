@@ -39,8 +39,22 @@
 {%- endmacro %}
 
 
+{% macro age_band_start(age) -%}
+    {#- The first year of the 5-year age band of an age: 0, 5, ... 80, and 85 for every age from 85; null
+        without a plausible age. An integer to count persons by: age_band_5y labels it once they are
+        counted. -#}
+    {%- set age = '(' ~ age ~ ')' %}
+    case
+        when {{ age }} is null or {{ age }} < 0 or {{ age }} > 130 then null
+        when {{ age }} >= 85 then 85
+        else {{ age }} - {{ age }} % 5
+    end
+{%- endmacro %}
+
+
 {% macro age_band_5y(age) -%}
-    {#- 5-year age band of the Atlas cubes: 00-04 ... 80-84, 85+; unknown without a plausible age. -#}
+    {#- 5-year age band of the Atlas cubes: 00-04 ... 80-84, 85+; unknown without a plausible age. The
+        label of an age is the label of its band's first year (age_band_start). -#}
     case
         when {{ age }} is null or {{ age }} < 0 or {{ age }} > 130 then 'unknown'
         {%- for lower in range(0, 85, 5) %}

@@ -14,18 +14,32 @@ beneficiaries as (
 
 ),
 
+counts_by_stratum_key as (
+
+    select
+        year,
+        sector_unit_code,
+        sex,
+        {{ age_band_start('year - birth_year') }} as age_band_start,
+        increased_reimbursement,
+        count(*) as beneficiaries
+
+    from beneficiaries
+    group by 1, 2, 3, 4, 5
+
+),
+
 final as (
 
     select
         year,
         sector_unit_code,
         sex,
-        age_band,
-        bim_status,
-        count(*) as beneficiaries
+        {{ age_band_5y('age_band_start') }} as age_band,
+        {{ bim_status('increased_reimbursement') }} as bim_status,
+        beneficiaries
 
-    from beneficiaries
-    group by 1, 2, 3, 4, 5
+    from counts_by_stratum_key
 
 )
 

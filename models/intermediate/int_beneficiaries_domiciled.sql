@@ -1,6 +1,8 @@
 {#- The domicile rule (docs/rules.md): 31 December when its commune is known, else 30 June, else none;
     the sector always from the chosen date, and only when it belongs to the chosen (2025) commune. The
-    stratum of the cubes (age band, BIM status) is derived here once, for the exams and the counts. -#}
+    stratum of the cubes comes from the birth year and the BIM flag as they are: the models that count
+    persons label their age band and BIM status once counted, on a million cells rather than on every
+    person-year (writing the two labels here cost a national year 1.2 s, docs/benchmark.md). -#}
 
 {{ config_incremental_by_year() }}
 
@@ -72,8 +74,6 @@ final as (
         domicile_chosen.birth_year,
         domicile_chosen.sex,
         domicile_chosen.increased_reimbursement,
-        {{ age_band_5y('domicile_chosen.year - domicile_chosen.birth_year') }} as age_band,
-        {{ bim_status('domicile_chosen.increased_reimbursement') }} as bim_status,
         domicile_chosen.domicile_date,
         domicile_chosen.commune_nis,
         case
