@@ -1,5 +1,6 @@
 {#- The denominator at the finest unit and stratum, shared by every indicator, stratum and cube; a null
-    unit holds the persons without a known domicile, who count in the Belgian row only. One year at a
+    unit holds the persons without a known domicile, who count in the Belgian row only. The stratum is
+    kept as the age band's first year and the BIM flag, which int_indicator_strata labels. One year at a
     time, as every model that reads persons: over a history, one statement holds every year's cells. -#}
 
 {{ config_incremental_by_year() }}
@@ -14,7 +15,7 @@ beneficiaries as (
 
 ),
 
-counts_by_stratum_key as (
+final as (
 
     select
         year,
@@ -26,20 +27,6 @@ counts_by_stratum_key as (
 
     from beneficiaries
     group by 1, 2, 3, 4, 5
-
-),
-
-final as (
-
-    select
-        year,
-        sector_unit_code,
-        sex,
-        {{ age_band_5y('age_band_start') }} as age_band,
-        {{ bim_status('increased_reimbursement') }} as bim_status,
-        beneficiaries
-
-    from counts_by_stratum_key
 
 )
 

@@ -1,6 +1,7 @@
 {#- Every % indicator (measure patients) by year, unit from Belgium down to commune, sex, 5-year age band
     and BIM status: its patients and the beneficiaries of the stratum, rolled up from the finest units'
-    counts. Only strata that hold beneficiaries are here; the cubes put them on the complete grid, the
+    counts, grouped by the age band's first year and the BIM flag as the counts keep them and labelled
+    here. Only strata that hold beneficiaries are here; the cubes put them on the complete grid, the
     standardised rates weight them. Built one year at a time, as int_indicator_figures. -#}
 
 {{ config_incremental_by_year() }}
@@ -43,14 +44,20 @@ beneficiaries_rolled_up as (
         unit_ancestors.geo_level,
         unit_ancestors.geo_code,
         beneficiaries_by_unit.sex,
-        beneficiaries_by_unit.age_band,
-        beneficiaries_by_unit.bim_status,
+        {{ age_band_5y('beneficiaries_by_unit.age_band_start') }} as age_band,
+        {{ bim_status('beneficiaries_by_unit.increased_reimbursement') }} as bim_status,
         sum(beneficiaries_by_unit.beneficiaries) as beneficiaries
 
     from beneficiaries_by_unit
     inner join unit_ancestors
         on unit_ancestors.unit_code = {{ domicile_unit_key('beneficiaries_by_unit.sector_unit_code') }}
-    group by 1, 2, 3, 4, 5, 6
+    group by
+        beneficiaries_by_unit.year,
+        unit_ancestors.geo_level,
+        unit_ancestors.geo_code,
+        beneficiaries_by_unit.sex,
+        beneficiaries_by_unit.age_band_start,
+        beneficiaries_by_unit.increased_reimbursement
 
 ),
 
@@ -62,14 +69,21 @@ patients_rolled_up as (
         unit_ancestors.geo_level,
         unit_ancestors.geo_code,
         group_counts.sex,
-        group_counts.age_band,
-        group_counts.bim_status,
+        {{ age_band_5y('group_counts.age_band_start') }} as age_band,
+        {{ bim_status('group_counts.increased_reimbursement') }} as bim_status,
         sum(group_counts.patients) as patients
 
     from group_counts
     inner join unit_ancestors
         on unit_ancestors.unit_code = {{ domicile_unit_key('group_counts.sector_unit_code') }}
-    group by 1, 2, 3, 4, 5, 6, 7
+    group by
+        group_counts.indicator_group,
+        group_counts.year,
+        unit_ancestors.geo_level,
+        unit_ancestors.geo_code,
+        group_counts.sex,
+        group_counts.age_band_start,
+        group_counts.increased_reimbursement
 
 ),
 
