@@ -52,15 +52,15 @@
 {%- endmacro %}
 
 
-{% macro age_band_5y(age) -%}
-    {#- 5-year age band of the Atlas cubes: 00-04 ... 80-84, 85+; unknown without a plausible age. The
-        label of an age is the label of its band's first year (age_band_start). -#}
-    case
-        when {{ age }} is null or {{ age }} < 0 or {{ age }} > 130 then 'unknown'
+{% macro age_band_5y(band_start) -%}
+    {#- The label of a 5-year age band of the Atlas cubes, from its first year (age_band_start, which holds
+        the rule): 00-04 ... 80-84, 85+; unknown without one. -#}
+    case {{ band_start }}
         {%- for lower in range(0, 85, 5) %}
-        when {{ age }} < {{ lower + 5 }} then '{{ "%02d" | format(lower) }}-{{ "%02d" | format(lower + 4) }}'
+        when {{ lower }} then '{{ "%02d" | format(lower) }}-{{ "%02d" | format(lower + 4) }}'
         {%- endfor %}
-        else '85+'
+        when 85 then '85+'
+        else 'unknown'
     end
 {%- endmacro %}
 

@@ -1,8 +1,9 @@
 {#- The domicile rule (docs/rules.md): 31 December when its commune is known, else 30 June, else none;
     the sector always from the chosen date, and only when it belongs to the chosen (2025) commune. The
     stratum of the cubes comes from the birth year and the BIM flag as they are: the models that count
-    persons label their age band and BIM status once counted, on a million cells rather than on every
-    person-year (writing the two labels here cost a national year 1.2 s, docs/benchmark.md). -#}
+    persons group by the age band's first year and the flag, and int_indicator_strata labels the counted
+    cells (writing the two labels here for every person-year cost a national year 1.2 s,
+    docs/benchmark.md). -#}
 
 {{ config_incremental_by_year() }}
 

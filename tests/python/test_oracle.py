@@ -27,10 +27,10 @@ named, not their upstream: a redesign of the models in between needs no change h
 are not run per example: the end-to-end and bad-input tests run them.
 
 Tried as a mutation test would (scratch copies, never committed), each of these fails both the property
-test and test_boundary_extract_worked_out_by_hand: the 5-year bands off by one (`<=` in age_band_5y: shrunk
-to a girl of 10 counted in 05-09), a code's valid_from moved by a day (`>` in int_imaging_services_netted:
-shrunk to one 459351 service on 2016-06-01), services of net quantity 0 counted (`>= 0` in
-int_exams_by_indicator_group: shrunk to 1 - 1 on one day).
+test and test_boundary_extract_worked_out_by_hand: the 5-year bands off by one (`<=` in the bands' bounds,
+then in age_band_5y, now in age_band_start: shrunk to a girl of 10 counted in 05-09), a code's valid_from
+moved by a day (`>` in int_imaging_services_netted: shrunk to one 459351 service on 2016-06-01), services
+of net quantity 0 counted (`>= 0` in int_exams_by_indicator_group: shrunk to 1 - 1 on one day).
 
 Reproducible by default: examples are derandomised (the same 50 every run, in CI too). A longer random
 campaign: `ORACLE_EXAMPLES=2000 ORACLE_SEED=$RANDOM .venv/bin/pytest tests/python/test_oracle.py` (the seed
