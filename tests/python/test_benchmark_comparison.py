@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from imaging_atlas.benchmark.run import Measurement, comparison, mean_of
+from imaging_atlas.benchmark.run import Measurement, build_cell, comparison, mean_of, median_build
 
 
 def entry(case: str, dbt: float, reference: float | None, refresh_year: int | None = None) -> dict:
@@ -61,3 +61,31 @@ def test_a_failed_reference_run_fails_the_mean() -> None:
     before = Measurement(seconds=14.7, peak_mb=2000.0)
     after = Measurement(seconds=3.0, peak_mb=4100.0, failure="Out of Memory Error")
     assert mean_of(before, after).failure == "Out of Memory Error"
+
+
+def test_repeated_builds_are_held_by_their_median_run() -> None:
+    # Three builds of 27.9, 26.4 and 28.6 s: the median is 27.9 s, with that run's breakdown; the peaks
+    # are the largest of the three (3,600 MB of memory, 120 MB spilled).
+    builds = [
+        (Measurement(seconds=27.9, peak_mb=3500.0, peak_spill_mb=0.0), {"startup": 2.4}),
+        (Measurement(seconds=26.4, peak_mb=3600.0, peak_spill_mb=120.0), {"startup": 2.6}),
+        (Measurement(seconds=28.6, peak_mb=3400.0, peak_spill_mb=None), {"startup": 2.5}),
+    ]
+    median, breakdown = median_build(builds)
+    assert (median.seconds, median.peak_mb, median.peak_spill_mb) == (27.9, 3600.0, 120.0)
+    assert breakdown == {"startup": 2.4}
+    build = {"dbt": {"seconds": median.seconds, "peak_mb": median.peak_mb}, "dbt_runs": [27.9, 26.4, 28.6]}
+    assert build_cell(build) == "27.9 s, 3.5 GB; median of 3 runs: 27.9, 26.4, 28.6"  # 3,600 MB = 3.5 GB
+
+
+def test_an_even_count_of_builds_is_held_by_the_slower_middle_run() -> None:
+    builds = [(Measurement(seconds=seconds, peak_mb=1000.0), {}) for seconds in (27.0, 29.0, 26.0, 28.0)]
+    assert median_build(builds)[0].seconds == 28.0  # sorted 26, 27, 28, 29: the slower of 27 and 28
+
+
+def test_one_failed_build_makes_the_result_a_failure() -> None:
+    builds = [
+        (Measurement(seconds=27.0, peak_mb=3500.0), {}),
+        (Measurement(seconds=3.0, peak_mb=4100.0, failure="Out of Memory Error"), {}),
+    ]
+    assert median_build(builds)[0].failure == "Out of Memory Error"
