@@ -1,9 +1,10 @@
 {#- The domicile rule (docs/rules.md): 31 December when its commune is known, else 30 June, else none;
-    the sector always from the chosen date, and only when it belongs to the chosen (2025) commune. The
-    stratum of the cubes comes from the birth year and the BIM flag as they are: the models that count
-    persons group by the age band's first year and the flag, and int_indicator_strata labels the counted
-    cells (writing the two labels here for every person-year cost a national year 1.2 s,
-    docs/benchmark.md). -#}
+    the sector always from the chosen date, and only when it belongs to the chosen (2025) commune. Only
+    the finest unit is written: its commune and every level above come from int_geo_unit_ancestors, and
+    the commune as a column of its own cost a national year 0.6 s to write. The stratum of the cubes
+    comes from the birth year and the BIM flag as they are: the models that count persons group by the
+    age band's first year and the flag, and int_indicator_strata labels the counted cells (writing the
+    two labels here for every person-year cost a national year 1.2 s, docs/benchmark.md). -#}
 
 {{ config_incremental_by_year() }}
 
@@ -76,7 +77,6 @@ final as (
         domicile_chosen.sex,
         domicile_chosen.increased_reimbursement,
         domicile_chosen.domicile_date,
-        domicile_chosen.commune_nis,
         case
             when domicile_chosen.commune_nis is null then null
             when sectors.sector_code is not null then sectors.sector_code
