@@ -103,7 +103,7 @@ calibration: setup
 # about 10 minutes and 12 GB).
 BENCH_DATA ?= data/bench-data
 BENCH_CASES ?= one-year-0.1 one-year-0.3 one-year-1.0 five-years nineteen-years whole-project-one-year \
-	whole-project-nineteen-years yearly-update yearly-update-plain-files
+	whole-project-nineteen-years yearly-update yearly-update-plain-files secrecy-one-year
 # Builds per case, the median one recorded: one build moves by a few per cent from one run to the next.
 BENCH_REPEAT ?= 1
 bench: setup

@@ -669,7 +669,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--cases", nargs="+", default=["one-year-0.1", "one-year-0.3", "one-year-1.0"],
         help="one-year-<scale>, five-years, nineteen-years, whole-project-one-year, "
-        "whole-project-nineteen-years, yearly-update, yearly-update-plain-files",
+        "whole-project-nineteen-years, yearly-update, yearly-update-plain-files, secrecy-one-year",
     )  # fmt: skip
     parser.add_argument("--generate", action="store_true", help="generate the extracts that are missing")
     parser.add_argument("--seed", type=int, default=42)
@@ -680,6 +680,11 @@ def main(argv: list[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
     for name in args.cases:
+        if name == "secrecy-one-year":
+            from imaging_atlas.benchmark.secrecy import run_secrecy_case
+
+            run_secrecy_case(args.data_dir, args.workdir, args.seed, args.generate)
+            continue
         case = plan_case(name, args.data_dir, args.workdir, args.seed, args.generate)
         history_db = args.workdir / "nineteen-years" / "atlas.duckdb"
         in_history = case.refresh_year is not None and history_db.exists()

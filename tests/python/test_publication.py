@@ -1,10 +1,7 @@
-"""The publication layer: IMA's secrecy rule across every published table, its attacker, the files.
-
-Pure-function cases on a toy Belgium worked out by hand; an attacker written here independently of the
-layer (interval propagation to a fixpoint over one sparse system of every published table: the
-hierarchy, the shared denominator, patients of a group <= imaging patients, exams >= patients), which
-must pin no hidden count of individuals to 1..4 on random extracts (Hypothesis) and on the layer built
-by dbt; a planted leak it must find; the files of `make publish`.
+"""The publication layer: its intervals, its pattern on a toy Belgium worked out by hand, the layer built
+by dbt audited by the independent exact attacker (tests/python/secrecy_attacker.py), and the files of
+`make publish`. The secrecy package's own parts (relations, audit, sectors, repair) are tested in
+test_secrecy.py.
 """
 
 from __future__ import annotations
@@ -15,272 +12,23 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-from scipy import sparse
-
-from imaging_atlas.project import DbtRun, run_dbt
-from imaging_atlas.publication import (
-    NO_DOMICILE,
-    build_tree,
-    disclosed_units,
-    parent_units,
-    poisson_interval,
-    primary_suppression,
-    publish_from_database,
-    publish_indicators,
-    registry_groups,
-    repair,
-    shown_cells,
-    suppression_masks,
-    wilson_interval,
-    year_counts,
+from secrecy_attacker import attack_year
+from secrecy_toy import (
+    BALANCED,
+    TOY_CODES,
+    TOY_REGISTRY,
+    TOY_SCOPE,
+    crowd,
+    masked_units,
+    publish_toy,
+    toy_figures,
+    toy_geo_units,
+    toy_persons,
 )
 
-# A toy Belgium: Flanders with one province of two arrondissements, Brussels (no province), Wallonia.
-TOY_COMMUNES = {
-    # commune: (arrondissement, province, region)
-    "11001": ("11000", "10000", "02000"),
-    "11002": ("11000", "10000", "02000"),
-    "12001": ("12000", "10000", "02000"),
-    "21001": ("21000", None, "04000"),
-    "21002": ("21000", None, "04000"),
-    "51001": ("51000", "50000", "03000"),
-}
-TOY_SECTORS = {"11001A": "11001", "11001B": "11001", "21002A": "21002", "21002B": "21002"}
-TOY_LEAVES = [*TOY_SECTORS, "11002", "12001", "21001", "51001"]
-
-# Three groups: all imaging, one group published at sector level from every year, one from 2016.
-TOY_REGISTRY = pd.DataFrame(
-    [
-        ("stat_013_001_at", "all_imaging", "patients", "stat_013_002_at", 2006),
-        ("stat_013_002_at", "all_imaging", "exams", "stat_013_001_at", 2006),
-        ("stat_013_003_at", "radiologists", "patients", "stat_013_004_at", 2006),
-        ("stat_013_004_at", "radiologists", "exams", "stat_013_003_at", 2006),
-        ("stat_013_023_at", "interventional_therapeutic", "patients", "stat_013_024_at", 2016),
-        ("stat_013_024_at", "interventional_therapeutic", "exams", "stat_013_023_at", 2016),
-    ],
-    columns=["indicator_code", "indicator_group", "measure", "paired_code", "sector_level_since"],
-).assign(published=True)
-EXAM_COLUMNS = {"radiologists": "radiology_exams", "interventional_therapeutic": "therapy_exams"}
-
-
-def toy_geo_units() -> pd.DataFrame:
-    rows = [("country", "01000", None, None, None, None, None)]
-    rows += [("region", region, None, None, None, None, region) for region in ("02000", "03000", "04000")]
-    rows += [("province", "10000", None, None, None, "10000", "02000")]
-    rows += [("province", "50000", None, None, None, "50000", "03000")]
-    arrondissements = {(arr, prov, reg) for arr, prov, reg in TOY_COMMUNES.values()}
-    rows += [
-        ("arrondissement", arr, None, None, arr, prov, reg) for arr, prov, reg in sorted(arrondissements)
-    ]
-    rows += [("commune", nis, None, nis, *TOY_COMMUNES[nis]) for nis in TOY_COMMUNES]
-    rows += [("sector", code, code, nis, *TOY_COMMUNES[nis]) for code, nis in TOY_SECTORS.items()]
-    columns = ["geo_level", "geo_code", "sector_code", "commune_nis", "arrondissement_nis", "province_nis"]
-    geo = pd.DataFrame(rows, columns=[*columns, "region_nis"])
-    return geo.assign(name_fr="fr " + geo["geo_code"], name_nl="nl " + geo["geo_code"])
-
-
-def toy_figures(persons: pd.DataFrame, year: int = 2020) -> pd.DataFrame:
-    """int_indicator_figures of a toy extract: one row per person with `leaf` (a leaf unit, or None
-    for no known domicile), `radiology_exams`, `therapy_exams` and `other_exams`; every unit of the
-    complete grid, sector rows of interventional therapy only from 2016."""
-    geo = toy_geo_units()
-    exams = {
-        "all_imaging": persons["radiology_exams"] + persons["therapy_exams"] + persons["other_exams"],
-        **{group: persons[column] for group, column in EXAM_COLUMNS.items()},
-    }
-    leaf_level = np.where(persons["leaf"].isin(list(TOY_SECTORS)), "sector", "commune")
-    placed = pd.DataFrame({"geo_level": leaf_level, "leaf": persons["leaf"]}).merge(
-        geo, left_on=["geo_level", "leaf"], right_on=["geo_level", "geo_code"], how="left"
-    )
-    placed["country"] = "01000"
-    numerators = pd.DataFrame(
-        {
-            code: (exams[group] > 0).astype("int64") if measure == "patients" else exams[group]
-            for code, group, measure in TOY_REGISTRY[
-                ["indicator_code", "indicator_group", "measure"]
-            ].to_numpy()
-        }
-    ).assign(denominator=1)
-    ancestor = {"sector": "sector_code", "country": "country"}
-    frames = []
-    for level in ["country", "region", "province", "arrondissement", "commune", "sector"]:
-        sums = numerators.groupby(placed[ancestor.get(level, f"{level}_nis")].to_numpy()).sum()
-        units = geo.loc[geo["geo_level"] == level, ["geo_level", "geo_code"]]
-        wide = units.merge(sums, left_on="geo_code", right_index=True, how="left").fillna(0)
-        long = wide.melt(
-            id_vars=["geo_level", "geo_code", "denominator"],
-            var_name="indicator_code",
-            value_name="numerator",
-        )
-        since = long["indicator_code"].map(TOY_REGISTRY.set_index("indicator_code")["sector_level_since"])
-        frames.append(long[(level != "sector") | (since <= year)].assign(year=year))
-    figures = pd.concat(frames, ignore_index=True)
-    figures[["numerator", "denominator"]] = figures[["numerator", "denominator"]].astype("int64")
-    figures["value"] = figures["numerator"] / (figures["denominator"].where(figures["denominator"] > 0) / 100)
-    figures["geo_name_fr"] = figures["geo_code"]
-    figures["geo_name_nl"] = figures["geo_code"]
-    return figures
-
-
-def toy_persons(counts: dict[str, list[tuple[int, int, int]]]) -> pd.DataFrame:
-    """Persons from {leaf: [(radiology exams, therapy exams, other exams), ...]}."""
-    rows = [(leaf, *exams) for leaf, people in counts.items() for exams in people]
-    return pd.DataFrame(rows, columns=["leaf", "radiology_exams", "therapy_exams", "other_exams"])
-
-
-def crowd(size: int, radiology: int = 0, therapy: int = 0, other: int = 0) -> list[tuple[int, int, int]]:
-    """`size` persons, the first `radiology` with one radiology exam, the next `therapy` with one
-    therapy exam, the next `other` with one other exam, the rest without an exam."""
-    people = [(1, 0, 0)] * radiology + [(0, 1, 0)] * therapy + [(0, 0, 1)] * other
-    return people + [(0, 0, 0)] * (size - len(people))
-
-
-def masked_units(published: pd.DataFrame, indicator: str) -> set[str]:
-    rows = published[(published["indicator_code"] == indicator) & published["suppressed"]]
-    return set(rows["geo_code"])
-
-
-# --- The attacker, independent of the layer: one sparse system per year, bounds to a fixpoint. ---
-
-UNKNOWN_HIGH = float(2**32)
-"""The attacker's upper bound of an unknown count (exact in float64 sums, above any Belgian count)."""
-
-
-def system_of(
-    published: pd.DataFrame, registry: pd.DataFrame, geo: pd.DataFrame, year: int
-) -> tuple[sparse.coo_matrix, np.ndarray, np.ndarray, pd.DataFrame]:
-    """Variables (per unit: beneficiaries b; per group patients p, non-patients n, exams e; slacks
-    of the inequalities), equations A x = 0 with coefficients +-1, and the bounds the published table
-    gives (exact where shown, [0, UNKNOWN_HIGH] elsewhere)."""
-    parents = parent_units(geo).reset_index(drop=True)
-    n_units = len(parents)
-    unit_index = pd.MultiIndex.from_frame(parents[["geo_level", "geo_code"]])
-    parent = unit_index.get_indexer(pd.MultiIndex.from_frame(parents[["parent_level", "parent_code"]]))
-    groups = registry[registry["measure"] == "patients"].sort_values("indicator_code")
-    volumes = registry[registry["measure"] == "exams"].set_index("paired_code")["indicator_code"]
-    group_names = groups["indicator_group"].tolist()
-    with_volume = [
-        group for group, code in zip(group_names, groups["indicator_code"], strict=True) if code in volumes
-    ]
-    quantities = [("b", ""), *[("p", g) for g in group_names], *[("n", g) for g in group_names]]
-    quantities += [("e", g) for g in with_volume]
-    slot = {quantity: k for k, quantity in enumerate(quantities)}
-    n_vars = len(quantities) * n_units
-    units = np.arange(n_units)
-    rows, columns, signs = [], [], []
-    next_row = 0
-
-    def add(equation_of: np.ndarray, variables: np.ndarray, sign: float) -> None:
-        rows.append(equation_of)
-        columns.append(variables)
-        signs.append(np.full(len(variables), sign))
-
-    children = np.flatnonzero(parent >= 0)
-    parent_ids, parent_row = np.unique(parent[children], return_inverse=True)
-    for k in range(len(quantities)):
-        add(next_row + np.arange(len(parent_ids)), k * n_units + parent_ids, 1.0)
-        add(next_row + parent_row, k * n_units + children, -1.0)
-        next_row += len(parent_ids)
-    slack = n_vars
-
-    def inequality(larger: np.ndarray, smaller: np.ndarray) -> None:
-        """larger - smaller - slack = 0 with slack >= 0, one equation per unit."""
-        nonlocal next_row, slack
-        equation = next_row + units
-        add(equation, larger, 1.0)
-        add(equation, smaller, -1.0)
-        add(equation, slack + units, -1.0)
-        next_row += n_units
-        slack += n_units
-
-    def var(quantity: str, group: str) -> np.ndarray:
-        return slot[(quantity, group)] * n_units + units
-
-    for group in group_names:
-        equation = next_row + units
-        add(equation, var("b", ""), 1.0)
-        add(equation, var("p", group), -1.0)
-        add(equation, var("n", group), -1.0)
-        next_row += n_units
-        inequality(var("p", "all_imaging"), var("p", group))
-        inequality(var("n", group), var("n", "all_imaging"))
-        if group in with_volume:
-            inequality(var("e", group), var("p", group))
-    matrix = sparse.coo_matrix(
-        (np.concatenate(signs), (np.concatenate(rows), np.concatenate(columns))), shape=(next_row, slack)
-    )
-    low = np.zeros(slack)
-    high = np.full(slack, UNKNOWN_HIGH)
-    shown = published[(published["year"] == year) & ~published["suppressed"]]
-    meta = registry.set_index("indicator_code").loc[shown["indicator_code"]]
-    quantity = np.where(meta["measure"].to_numpy() == "patients", "p", "e")
-    position = unit_index.get_indexer(pd.MultiIndex.from_frame(shown[["geo_level", "geo_code"]]))
-    numerator_var = (
-        np.array(
-            [slot[(q, g)] for q, g in zip(quantity, meta["indicator_group"], strict=True)], dtype=np.int64
-        )
-        * n_units
-        + position
-    )
-    for variables, values in [(numerator_var, shown["numerator"]), (position, shown["denominator"])]:
-        low[variables] = high[variables] = values.to_numpy(dtype="float64")
-    names = pd.DataFrame(
-        {
-            "quantity": np.repeat([q for q, _ in quantities], n_units),
-            "group": np.repeat([g for _, g in quantities], n_units),
-            "geo_level": np.tile(parents["geo_level"].to_numpy(), len(quantities)),
-            "geo_code": np.tile(parents["geo_code"].to_numpy(), len(quantities)),
-        }
-    )
-    slacks = pd.DataFrame(
-        {"quantity": "slack", "group": "", "geo_level": "", "geo_code": ""}, index=range(slack - n_vars)
-    )
-    return matrix, low, high, pd.concat([names, slacks], ignore_index=True)
-
-
-def propagate(matrix: sparse.coo_matrix, low: np.ndarray, high: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Interval propagation on A x = 0, x >= 0: each variable of each equation is bounded by the
-    others' bounds, again and again until no bound moves."""
-    by_variable = np.argsort(matrix.col, kind="stable")
-    row, column, sign = matrix.row[by_variable], matrix.col[by_variable], matrix.data[by_variable]
-    starts = np.flatnonzero(np.r_[True, column[1:] != column[:-1]])
-    variables = column[starts]
-    low, high = low.copy(), high.copy()
-    while True:
-        term_low = np.where(sign > 0, low[column], -high[column])
-        term_high = np.where(sign > 0, high[column], -low[column])
-        row_low = np.bincount(row, weights=term_low, minlength=matrix.shape[0])
-        row_high = np.bincount(row, weights=term_high, minlength=matrix.shape[0])
-        # sign * x = -(sum of the other terms)
-        others_low, others_high = row_low[row] - term_low, row_high[row] - term_high
-        candidate_low = np.where(sign > 0, -others_high, others_low)
-        candidate_high = np.where(sign > 0, -others_low, others_high)
-        new_low, new_high = low.copy(), high.copy()
-        new_low[variables] = np.maximum(low[variables], np.maximum.reduceat(candidate_low, starts))
-        new_high[variables] = np.minimum(high[variables], np.minimum.reduceat(candidate_high, starts))
-        new_low = np.maximum(new_low, 0)
-        assert (new_low <= new_high).all(), "the published tables contradict each other"
-        if np.array_equal(new_low, low) and np.array_equal(new_high, high):
-            return low, high
-        low, high = new_low, new_high
-
-
-def disclosures(published: pd.DataFrame, registry: pd.DataFrame, geo: pd.DataFrame) -> pd.DataFrame:
-    """Hidden counts of individuals (beneficiaries, patients and non-patients of a group) that the
-    attacker pins to 1..4, over every year. A count pinned to 0 is nobody: not a disclosure."""
-    found = []
-    for year in sorted(published["year"].unique()):
-        matrix, low, high, variables = system_of(published, registry, geo, year)
-        known = low == high
-        low, high = propagate(matrix, low, high)
-        variables = variables.assign(year=year, low=low, high=high, known=known)
-        counts_individuals = variables["quantity"].isin(["b", "p", "n"])
-        pinned = counts_individuals & (variables["low"] == variables["high"])
-        found.append(variables[pinned & ~variables["known"] & variables["low"].between(1, 4)])
-    return pd.concat(found, ignore_index=True)
-
+from imaging_atlas.project import DbtRun, run_dbt
+from imaging_atlas.publication import poisson_interval, publish_from_database, wilson_interval
+from imaging_atlas.secrecy import NO_DOMICILE, primary_suppression, suppression_masks
 
 # --- Pure functions, worked out by hand. ---
 
@@ -326,23 +74,6 @@ def test_primary_suppression_counts_patients_beneficiaries_and_the_others():
         True,
         True,
     ]
-
-
-BALANCED = {
-    "11001A": crowd(20, radiology=8, therapy=6, other=6),
-    "11001B": crowd(20, radiology=8, therapy=6, other=6),
-    "11002": crowd(50, radiology=20, therapy=10, other=10),
-    "12001": crowd(40, radiology=15, therapy=10, other=5),
-    "21001": crowd(30, radiology=10, therapy=8, other=6),
-    "21002A": crowd(20, radiology=8, therapy=6, other=6),
-    "21002B": crowd(20, radiology=8, therapy=6, other=6),
-    "51001": crowd(60, radiology=20, therapy=15, other=10),
-    None: crowd(10, radiology=3, therapy=3, other=2),
-}
-
-
-def publish_toy(counts: dict, year: int = 2020) -> pd.DataFrame:
-    return publish_indicators(toy_figures(toy_persons(counts), year), TOY_REGISTRY, toy_geo_units())
 
 
 def test_balanced_toy_publishes_everything():
@@ -398,7 +129,9 @@ def test_a_unit_without_imaging_patients_is_no_complement():
     published = publish_toy(counts)
     masked = masked_units(published, "stat_013_023_at")
     assert {"11002", "11000", "12000", "12001"} <= masked
-    assert disclosures(published, TOY_REGISTRY, toy_geo_units()).empty
+    figures = toy_figures(toy_persons(counts))
+    attack = attack_year(published, figures, TOY_REGISTRY, TOY_SCOPE, TOY_CODES, toy_geo_units(), 2020)
+    assert attack.unprotected().empty
 
 
 def test_sector_rows_before_their_first_year_are_left_out():
@@ -412,150 +145,49 @@ def test_sector_rows_before_their_first_year_are_left_out():
 def test_suppression_masks_cover_only_published_indicators():
     registry = TOY_REGISTRY.assign(published=TOY_REGISTRY["indicator_code"] != "stat_013_024_at")
     figures = toy_figures(toy_persons({**BALANCED, None: crowd(40, 10, 10, 10)}))
-    masks = suppression_masks(figures, registry, toy_geo_units())
+    masks = suppression_masks(figures, registry, toy_geo_units(), TOY_SCOPE, TOY_CODES)
     assert set(masks["indicator_code"]) == set(TOY_REGISTRY["indicator_code"]) - {"stat_013_024_at"}
-
-
-# --- The attacker: it finds a planted leak, and finds none in the layer. ---
-
-
-def test_the_attack_finds_a_leak_planted_across_tables():
-    """Therapy masks 11002 (2 patients) and 11001; all imaging shows 11001 with 0 patients, so
-    therapy(11001) <= 0, therapy(11002) = therapy(11000) - 0 = 2. Hand-made masks, not the layer's."""
-    counts = {
-        **BALANCED,
-        "11001A": crowd(20),
-        "11001B": crowd(20),
-        "11002": crowd(50, radiology=20, therapy=2, other=10),
-        None: crowd(40, 10, 10, 10),
-    }
-    figures = toy_figures(toy_persons(counts))
-    leaky = figures.assign(
-        suppressed=figures["indicator_code"].isin(["stat_013_023_at", "stat_013_024_at"])
-        & figures["geo_code"].isin(["11001", "11002", "11001A", "11001B"])
-    )
-    found = disclosures(leaky, TOY_REGISTRY, toy_geo_units())
-    pinned = set(zip(found["quantity"], found["group"], found["geo_code"], found["low"], strict=True))
-    assert ("p", "interventional_therapeutic", "11002", 2.0) in pinned
-    # Hide 11001 in every table and 11002 in all imaging too: 11001's imaging patients are then
-    # anywhere in [0, 20], therapy(11002) in [0, 2]: nothing pinned.
-    hidden = (leaky["geo_code"].isin(["11001", "11001A", "11001B"])) | (
-        leaky["indicator_code"].isin(["stat_013_001_at", "stat_013_002_at"]) & (leaky["geo_code"] == "11002")
-    )
-    assert disclosures(
-        leaky.assign(suppressed=leaky["suppressed"] | hidden), TOY_REGISTRY, toy_geo_units()
-    ).empty
-
-
-ZERO_IMAGING_SIBLING = {
-    **BALANCED,
-    "11001A": crowd(20),
-    "11001B": crowd(20),
-    "11002": crowd(50, radiology=20, therapy=2, other=10),
-    None: crowd(40, 10, 10, 10),
-}
-
-
-def toy_year(counts: dict, masked_codes: dict[str, set[str]]):
-    """The layer's arrays of a toy year, with hand-made masks {indicator_group: {geo_code, ...}}."""
-    geo = toy_geo_units()
-    tree = build_tree(geo)
-    groups = registry_groups(TOY_REGISTRY)
-    figures = toy_figures(toy_persons(counts))
-    counts_of_year = year_counts(
-        figures, tree.positions(figures["geo_level"], figures["geo_code"]), tree, groups
-    )
-    masked = np.zeros_like(counts_of_year.present)
-    for group, codes in masked_codes.items():
-        masked[
-            np.isin(tree.geo_code, list(codes)) & (tree.geo_level != NO_DOMICILE[0]),
-            groups.names.index(group),
-        ] = True
-    masked[tree.no_domicile] = True
-    return tree, groups, counts_of_year, masked
-
-
-def test_the_layers_own_attack_finds_the_planted_leak():
-    """The audit inside the layer sees the same cross-table leak as the test's attacker: therapy(11002)
-    = therapy(11000) - therapy(11001) with therapy(11001) <= imaging patients(11001) = 0, so 2."""
-    tree, groups, counts, masked = toy_year(
-        ZERO_IMAGING_SIBLING, {"interventional_therapeutic": {"11001", "11002", "11001A", "11001B"}}
-    )
-    leaks = disclosed_units(tree, counts, shown_cells(masked, counts, groups), groups.all_imaging)
-    assert set(tree.geo_code[leaks]) == {"11002"}
-
-
-def test_repair_masks_the_unit_everywhere_then_its_smallest_sibling():
-    """First repair at 11002: every group masks 11002. If the attack still reads it, the smallest
-    sibling that some group still shows goes in every group: 11001 (40 beneficiaries; its only sibling)."""
-    tree, _, counts, masked = toy_year(
-        ZERO_IMAGING_SIBLING, {"interventional_therapeutic": {"11001", "11002", "11001A", "11001B"}}
-    )
-    units = tree.geo_level != NO_DOMICILE[0]
-    leaks = tree.geo_code == "11002"
-    once = repair(tree, masked, counts.present, leaks, counts.beneficiaries)
-    assert set(tree.geo_code[once.all(axis=1) & units]) == {"11002"}
-    twice = repair(tree, once, counts.present, leaks, counts.beneficiaries)
-    assert set(tree.geo_code[twice.all(axis=1) & units]) == {"11002", "11001"}
-
-
-def test_repair_masks_the_whole_year_when_nothing_above_is_left_to_mask():
-    """Every unit masked in every group but sector 21002A: a leak at 11001B finds no sibling to mask
-    at any level up to Belgium (11001A, 11002, 12000, no sibling of 10000, 03000, 04000 are all
-    masked), so the year is masked whole rather than published with a leak."""
-    tree, _, counts, _ = toy_year(ZERO_IMAGING_SIBLING, {})
-    masked = counts.present & (tree.geo_code != "21002A")[:, None]
-    leaks = tree.geo_code == "11001B"
-    repaired = repair(tree, masked, counts.present, leaks, counts.beneficiaries)
-    assert (repaired == counts.present).all()
-
-
-def test_the_attack_finds_a_complement_shown_by_subtraction():
-    """One table alone: sector 21002A masked (3 radiology patients), 21002B shown: 21002 - 21002B."""
-    counts = {**BALANCED, "21002A": crowd(20, radiology=3, therapy=6, other=6), None: crowd(40, 10, 10, 10)}
-    figures = toy_figures(toy_persons(counts))
-    leaky = figures.assign(
-        suppressed=figures["indicator_code"].isin(["stat_013_003_at", "stat_013_004_at"])
-        & (figures["geo_code"] == "21002A")
-    )
-    found = disclosures(leaky, TOY_REGISTRY, toy_geo_units())
-    assert ((found["geo_code"] == "21002A") & (found["quantity"] == "p") & (found["low"] == 3)).any()
-
-
-person = st.tuples(
-    st.sampled_from([*TOY_LEAVES, None]),
-    st.sampled_from([0, 0, 0, 1, 2]),
-    st.sampled_from([0, 0, 0, 0, 1, 3]),
-    st.sampled_from([0, 0, 1]),
-)
-
-
-@settings(max_examples=40, deadline=None, derandomize=True)
-@given(people=st.lists(person, max_size=160), year=st.sampled_from([2015, 2020]))
-def test_the_attack_pins_no_hidden_count_on_random_extracts(people, year):
-    persons = pd.DataFrame(people, columns=["leaf", "radiology_exams", "therapy_exams", "other_exams"])
-    geo = toy_geo_units()
-    published = publish_indicators(toy_figures(persons, year), TOY_REGISTRY, geo)
-    shown = published[~published["suppressed"]]
-    patients = shown["indicator_code"].isin(
-        TOY_REGISTRY.loc[TOY_REGISTRY["measure"] == "patients", "indicator_code"]
-    )
-    assert (
-        primary_suppression(shown.loc[patients, "numerator"], shown.loc[patients, "denominator"]).sum() == 0
-    )
-    found = disclosures(published, TOY_REGISTRY, geo)
-    assert found.empty, found
 
 
 # --- The layer built by dbt. ---
 
 
-def published_layer(run) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def published_layer(run) -> dict[str, pd.DataFrame]:
+    """The publication layer built by dbt, the true figures and what the attacker reads beside them."""
+    queries = {
+        "published": "select * from published_indicators",
+        "figures": "select * from int_indicator_figures",
+        "registry": "select * from indicator_registry",
+        "exam_scope": "select * from indicator_exam_scope",
+        "codes": "select distinct category, provider from int_imaging_codes_in_scope",
+        "geo": "select * from int_geo_units",
+    }
     with duckdb.connect(str(run.db_path), read_only=True) as connection:
-        published = connection.execute("select * from published_indicators").df()
-        registry = connection.execute("select * from indicator_registry").df()
-        geo = connection.execute("select * from int_geo_units").df()
-    return published, registry, geo
+        return {name: connection.execute(query).df() for name, query in queries.items()}
+
+
+def attack_layer(layer: dict[str, pd.DataFrame], sector_sample: int | None = None):
+    """The independent attacker on every year of a built layer; with `sector_sample`, the sectors of
+    that many communes drawn at random (seeded) per year, every other level whole."""
+    rng = np.random.default_rng(0)
+    communes = sorted(layer["geo"].loc[layer["geo"]["geo_level"] == "commune", "geo_code"])
+    frames = []
+    for year in sorted(layer["published"]["year"].unique()):
+        sample = (
+            None if sector_sample is None else set(rng.choice(communes, size=sector_sample, replace=False))
+        )
+        attack = attack_year(
+            layer["published"],
+            layer["figures"],
+            layer["registry"],
+            layer["exam_scope"],
+            layer["codes"],
+            layer["geo"],
+            int(year),
+            sector_sample=sample,
+        )
+        frames.append(attack.found)
+    return pd.concat(frames, ignore_index=True)
 
 
 @pytest.fixture(scope="module")
@@ -571,19 +203,30 @@ def synthetic_build(tmp_path_factory: pytest.TempPathFactory) -> DbtRun:
     return run
 
 
+def unprotected(found: pd.DataFrame) -> pd.DataFrame:
+    """Exact intervals short of [v - 1, v + 1] or inside [1, 4]."""
+    short = (found["low"] > found["value"] - 1 + 1e-6) | (found["high"] < found["value"] + 1 - 1e-6)
+    inside = (found["low"] >= 1 - 1e-6) & (found["high"] <= 4 + 1e-6)
+    return found[short | inside]
+
+
 @pytest.mark.dbt
-def test_the_attack_pins_nothing_on_default_like_data(synthetic_build):
-    published, registry, geo = published_layer(synthetic_build)
-    assert set(published["year"]) == {2015, 2016}
-    shares = published.groupby("geo_level")["suppressed"].mean()
+def test_the_exact_attack_finds_every_count_protected_on_default_like_data(synthetic_build):
+    """Every level, the sectors of 40 communes drawn per year: each hidden count of individuals 1..4
+    has an exact interval covering [v - 1, v + 1], not inside [1, 4]."""
+    layer = published_layer(synthetic_build)
+    assert set(layer["published"]["year"]) == {2015, 2016}
+    shares = layer["published"].groupby("geo_level")["suppressed"].mean()
     assert 0 < shares["sector"] < 1 and shares["country"] == 0
-    found = disclosures(published, registry, geo)
-    assert found.empty, found.head(20)
+    found = attack_layer(layer, sector_sample=40)
+    assert {"commune", "sector"} <= set(found["geo_level"]), found["geo_level"].value_counts()
+    assert unprotected(found).empty, unprotected(found).head(20)
 
 
 @pytest.mark.dbt
 def test_every_published_indicator_is_in_the_layer(hand_made_build):
-    published, registry, _ = published_layer(hand_made_build)
+    layer = published_layer(hand_made_build)
+    published, registry = layer["published"], layer["registry"]
     expected = set(registry.loc[registry["published"].astype(bool), "indicator_code"])
     assert set(published["indicator_code"]) == expected
     assert len(expected) == 24
@@ -591,7 +234,8 @@ def test_every_published_indicator_is_in_the_layer(hand_made_build):
 
 @pytest.mark.dbt
 def test_no_published_cell_under_the_threshold(hand_made_build):
-    published, registry, _ = published_layer(hand_made_build)
+    layer = published_layer(hand_made_build)
+    published, registry = layer["published"], layer["registry"]
     patients_codes = registry.loc[registry["measure"] == "patients", "indicator_code"]
     shown = published[~published["suppressed"] & published["indicator_code"].isin(patients_codes)]
     assert published["suppressed"].any()
@@ -600,10 +244,9 @@ def test_no_published_cell_under_the_threshold(hand_made_build):
 
 
 @pytest.mark.dbt
-def test_the_attack_pins_nothing_in_the_built_layer(hand_made_build):
-    published, registry, geo = published_layer(hand_made_build)
-    found = disclosures(published, registry, geo)
-    assert found.empty, found.head(20)
+def test_the_exact_attack_finds_every_count_protected_in_the_built_layer(hand_made_build):
+    found = attack_layer(published_layer(hand_made_build))
+    assert unprotected(found).empty, unprotected(found).head(20)
 
 
 @pytest.mark.dbt
@@ -611,7 +254,7 @@ def test_make_publish_writes_three_files_per_indicator_from_the_layer(hand_made_
     written = publish_from_database(
         hand_made_build.db_path, tmp_path, hand_made_build.target_path / "manifest.json"
     )
-    published, _, _ = published_layer(hand_made_build)
+    published = published_layer(hand_made_build)["published"]
     indicators = sorted(published["indicator_code"].unique())
     assert sorted(path.name for path in written) == sorted(
         f"{code}.{ext}" for code in indicators for ext in ("csv", "json", "parquet")
