@@ -15,15 +15,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from imaging_atlas.intervals import Z_95, Z_998, normal_funnel_limits
 from imaging_atlas.variation import FUNNEL_LIMIT_COLUMNS
 
 KEY = ["indicator_code", "year", "geo_level", "geo_code"]
 MAP_LEVELS = ["country", "region", "province", "arrondissement", "commune"]
 """Levels with boundaries (no sector geometry exists): the explorer shows these only."""
-
-Z_95 = 1.959963984540054
-Z_998 = 3.090232306167813
-"""Two-sided normal quantiles of the funnel limits: 95% and 99.8% (Spiegelhalter 2005)."""
 
 FIGURE_COLUMNS = [
     *KEY,
@@ -88,29 +85,15 @@ def ratio_to_belgium(value: pd.Series, national_value: pd.Series) -> pd.Series:
 def binomial_funnel_limits(
     national_value: pd.Series, denominator: pd.Series, z: float
 ) -> tuple[pd.Series, pd.Series]:
-    """Control limits of a % around the national %: p0 +/- z sqrt(p0 (1 - p0) / n), in %, in [0, 100].
-
-    The normal approximation of the binomial (Spiegelhalter 2005, without overdispersion), for a %
-    indicator (patients) without rows in `funnel_plot_data`.
-    """
-    p0 = national_value / 100
-    n = denominator.astype("float64").where(denominator > 0)
-    half_width = z * np.sqrt(p0 * (1 - p0) / n)
-    return 100 * (p0 - half_width).clip(lower=0), 100 * (p0 + half_width).clip(upper=1)
+    """Normal-approximation limits of a % without rows in `funnel_plot_data` (imaging_atlas.intervals)."""
+    return normal_funnel_limits(national_value, denominator, z, binomial=True)
 
 
 def poisson_funnel_limits(
     national_value: pd.Series, denominator: pd.Series, z: float
 ) -> tuple[pd.Series, pd.Series]:
-    """Control limits of a volume (exams per 100 beneficiaries): 100 (l0 +/- z sqrt(l0 / n)), >= 0.
-
-    A person may have several exams, so a volume is a Poisson rate l0 = national / 100 per
-    beneficiary, not a proportion (normal approximation, without overdispersion).
-    """
-    rate = national_value / 100
-    n = denominator.astype("float64").where(denominator > 0)
-    half_width = z * np.sqrt(rate / n)
-    return 100 * (rate - half_width).clip(lower=0), 100 * (rate + half_width)
+    """Normal-approximation limits of a volume without rows in `funnel_plot_data` (intervals module)."""
+    return normal_funnel_limits(national_value, denominator, z, binomial=False)
 
 
 def covered(cells: pd.DataFrame, table: pd.DataFrame | None) -> pd.Series:
@@ -129,6 +112,8 @@ def funnel_columns(
     normal-approximation limits, binomial for a % and Poisson for a volume.
     """
     limit_columns = [column for column in FIGURE_COLUMNS if "limit_" in column]
+    if funnel is not None and "funnel" in funnel.columns:
+        funnel = funnel[funnel["funnel"] == "crude"]
     from_table = covered(cells, funnel)
     joined = attach(cells, funnel, {column: column for column in limit_columns})
     is_percent = cells["indicator_code"].map(measures).eq("patients") | ~cells["indicator_code"].isin(
