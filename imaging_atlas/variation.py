@@ -1074,13 +1074,10 @@ def smooth_group(
 def smoothed_rates(cells: pd.DataFrame, ratios: pd.DataFrame, standardised: pd.DataFrame) -> pd.DataFrame:
     """Crude, Empirical-Bayes smoothed and (communes, %) directly standardised values of communes and
     sectors. A prior per indicator, year and level, fitted to its shown units; masked units keep their row
-    with null figures. `ratios` gives a volume's phi; `standardised` the rows of standardised_rates."""
+    with null figures. `ratios` (standardised_ratios) gives a volume's phi; `standardised` the rows of
+    standardised_rates."""
     units = cells[cells["geo_level"].isin(SMOOTHING_LEVELS) & (cells["shown"] | cells["suppressed"])].copy()
-    phi = (
-        dispersions(ratios).set_index(["indicator_code", "year"])["dispersion"]
-        if len(ratios)
-        else pd.Series()
-    )
+    phi = ratios.groupby(["indicator_code", "year"])["dispersion"].max()
     frames = []
     for key, group in units.groupby(GROUP, sort=True):
         shown = group[group["shown"]]
