@@ -199,7 +199,7 @@ def volume_dispersion(observed: np.ndarray, expected: np.ndarray) -> tuple[float
     residuals, Davidian and Carroll, JASA 1987;82:1079-1091), so phi and tau2 are never negative. phi is
     the variance of a unit's count over its mean once the units' true differences (tau2, the variance of
     their relative risks) are taken out: the clustering of exams in persons. Units of many sizes are
-    needed to separate the two. Returns (phi, tau2); phi is 1 when fewer than MINIMUM_UNITS units.
+    needed to separate the two. Returns (phi, tau2); phi is at least 1, and 1 below MINIMUM_UNITS units.
     """
     observed = np.asarray(observed, dtype="float64")
     expected = np.asarray(expected, dtype="float64")
@@ -218,7 +218,10 @@ def volume_dispersion(observed: np.ndarray, expected: np.ndarray) -> tuple[float
         fitted = np.maximum(design @ coefficients, 1e-9 * mean)
         weights = 1 / fitted**2
     phi, tau2 = (float(value) for value in coefficients)
-    return (phi if phi > 0 else 1.0), tau2
+    # Every patient has at least one exam, so phi >= E(K) (1 - p) (K the exams of a patient, p the share of
+    # patients), which is above 1 for every volume here; below 1 an estimate reads sparse or masked
+    # communes, and the plain Poisson (phi = 1) is kept.
+    return max(phi, 1.0), tau2
 
 
 def dispersions(ratios: pd.DataFrame) -> pd.DataFrame:
