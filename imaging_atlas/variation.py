@@ -86,7 +86,7 @@ BOUNDARY_TOLERANCE = 1e-6
 PRIOR_PRECISION_BOUNDS = (np.log(1e-3), np.log(1e12))
 """Search range of the log prior precision (a + b of a beta prior, the shape of a gamma prior)."""
 PRIOR_SEARCH = {"xatol": 1e-7, "fatol": 1e-9, "maxiter": 2000}
-"""Nelder-Mead on two parameters: as exact as L-BFGS-B's numerical gradient here, in a third of the time."""
+"""Nelder-Mead on two parameters: no gradient to approximate, as exact as L-BFGS-B here."""
 DISPERSION_ITERATIONS = 30
 
 
@@ -610,7 +610,8 @@ def variation_statistics(
     cells: from published_cells; ratios: from standardised_ratios (O, E, chance variance and phi of the
     shown cells); funnel: from funnel_plot_data, for the tau2 of each level's ratio funnel.
     """
-    units = with_brussels_as_province(cells[cells["geo_level"].isin(STATISTIC_LEVELS)])
+    figures = [*UNIT, "measure", "denominator", "value", "suppressed", "shown"]
+    units = with_brussels_as_province(cells.loc[cells["geo_level"].isin(STATISTIC_LEVELS), figures])
     units = units[units["shown"] | units["suppressed"]].merge(
         ratios[[*UNIT, "model", "observed", "expected", "chance_variance", "dispersion"]], on=UNIT, how="left"
     )
@@ -1021,15 +1022,13 @@ SMOOTHED_COLUMNS = [
 
 
 def smooth_group(
-    group: pd.DataFrame, masked: int, dispersion: float
+    measure: str, events: np.ndarray, trials: np.ndarray, masked: int, dispersion: float
 ) -> dict[str, np.ndarray | float | str | None]:
-    """Posterior mean, 95% interval and shrinkage of the shown units of one indicator, year and level,
-    in the published value's unit (% or per 100 beneficiaries). Withheld as a statistic is: a prior
-    fitted to too few units, or to the shown ones when masking has removed a fifth of them, would not
-    be the level's."""
-    events = group["numerator"].to_numpy(dtype="float64")
-    trials = group["denominator"].to_numpy(dtype="float64")
-    count = len(group)
+    """Posterior mean, 95% interval and shrinkage of the shown units (counts, beneficiaries) of one
+    indicator, year and level, in the published value's unit (% or per 100 beneficiaries). Withheld as a
+    statistic is: a prior fitted to too few units, or to the shown ones when masking has removed a fifth
+    of them, would not be the level's."""
+    count = len(events)
     empty = np.full(count, np.nan)
     figures: dict[str, np.ndarray | float | str | None] = {
         "eb_smoothed_value": empty,
@@ -1043,7 +1042,7 @@ def smooth_group(
     figures["smoothing_withheld_reason"] = withheld_reason(count, masked)
     if figures["smoothing_withheld_reason"] is not None:
         return figures
-    if group["measure"].iloc[0] == PERCENT:
+    if measure == PERCENT:
         prior = beta_binomial_prior(events, trials)
         figures["prior_mean"] = 100 * prior.mean
         if prior.precision is None:
@@ -1078,22 +1077,43 @@ def smoothed_rates(cells: pd.DataFrame, ratios: pd.DataFrame, standardised: pd.D
     """Crude, Empirical-Bayes smoothed and (communes, %) directly standardised values of communes and
     sectors. A prior per indicator, year and level, fitted to its shown units; masked units keep their row
     with null figures. `ratios` (standardised_ratios) gives a volume's phi; `standardised` the rows of
-    standardised_rates."""
-    units = cells[cells["geo_level"].isin(SMOOTHING_LEVELS) & (cells["shown"] | cells["suppressed"])].copy()
-    phi = ratios.groupby(["indicator_code", "year"])["dispersion"].max()
-    frames = []
-    for key, group in units.groupby(GROUP, sort=True):
-        shown = group[group["shown"]]
-        masked = int(group["suppressed"].sum())
-        figures = smooth_group(shown, masked, float(phi.get((key[0], key[1]), 1.0)))
-        smoothed = shown[UNIT].assign(**figures)
-        frames.append(smoothed)
-    figure_columns = [*UNIT, *SMOOTHED_COLUMNS[SMOOTHED_COLUMNS.index("eb_smoothed_value") : -4]]
-    smoothed = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=figure_columns)
-    result = units.merge(smoothed, on=UNIT, how="left")
+    standardised_rates. The units are sliced by position, not as frames: a year holds half a million."""
+    kept = [*UNIT, "measure", "numerator", "denominator", "value", "suppressed", "shown"]
+    units = cells.loc[
+        cells["geo_level"].isin(SMOOTHING_LEVELS) & (cells["shown"] | cells["suppressed"]), kept
+    ].reset_index(drop=True)
+    phi_of = ratios.groupby(["indicator_code", "year"])["dispersion"].max()
+    phi = phi_of.reindex(pd.MultiIndex.from_frame(units[["indicator_code", "year"]])).fillna(1.0).to_numpy()
+    shown = units["shown"].to_numpy()
+    suppressed = units["suppressed"].to_numpy()
+    events = units["numerator"].astype("float64").to_numpy(na_value=np.nan)
+    trials = units["denominator"].astype("float64").to_numpy(na_value=np.nan)
+    measure = units["measure"].to_numpy()
+    figure_columns = SMOOTHED_COLUMNS[SMOOTHED_COLUMNS.index("eb_smoothed_value") : -4]
+    columns = {column: np.full(len(units), np.nan, dtype=object) for column in figure_columns}
+    keys = units.groupby(GROUP, sort=False).ngroup().to_numpy()
+    order = np.argsort(keys, kind="stable")
+    for rows in np.split(order, np.flatnonzero(np.diff(keys[order])) + 1):
+        if not len(rows):
+            continue
+        visible = rows[shown[rows]]
+        figures = smooth_group(
+            measure[rows[0]],
+            events[visible],
+            trials[visible],
+            int(suppressed[rows].sum()),
+            float(phi[rows[0]]),
+        )
+        for column, values in figures.items():
+            columns[column][visible] = values
+    result = units.assign(**columns)
+    for column in figure_columns:
+        if column != "smoothing_withheld_reason":
+            result[column] = result[column].astype("float64")
+    result["smoothing_withheld_reason"] = result["smoothing_withheld_reason"].where(
+        result["smoothing_withheld_reason"].notna(), None
+    )
     result["model"] = result["measure"].map(SMOOTHING_MODEL_OF_MEASURE)
-    prior_columns = ["prior_mean", "between_unit_variance", "smoothing_withheld_reason"]
-    result[prior_columns] = result[prior_columns].where(result["shown"])
     standard = standardised.rename(
         columns={"ci_lower": "standardised_ci_low", "ci_upper": "standardised_ci_high"}
     )[[*UNIT, "standardised_value", "standardised_ci_low", "standardised_ci_high"]]
