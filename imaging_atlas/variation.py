@@ -706,7 +706,11 @@ class FunnelPoints:
 
 
 def exact_limits(points: FunnelPoints, tail: float) -> tuple[np.ndarray, np.ndarray]:
-    """Exact limits on the y scale: binomial quantiles (a %), Poisson of the counts over phi (a volume)."""
+    """Exact limits on the y scale: binomial quantiles (a %), Poisson of the counts over phi (a volume).
+
+    When the expected count is so small that a quantile is 0 on the wrong side of the target (the 97.5%
+    quantile of a count expected 0.01 is 0), the limit is the target itself: a funnel's limits hold its
+    centre."""
     share = np.where(points.binomial, points.mean / points.trials, 0.5)
     trials = np.where(points.binomial, points.trials, 1.0)
     low = np.where(
@@ -719,7 +723,8 @@ def exact_limits(points: FunnelPoints, tail: float) -> tuple[np.ndarray, np.ndar
         intervals.binomial_limit(share, trials, 1 - tail),
         intervals.poisson_limit(points.mean, 1 - tail, points.dispersion),
     )
-    return low / points.scale, high / points.scale
+    target = points.mean / points.scale
+    return np.minimum(low / points.scale, target), np.maximum(high / points.scale, target)
 
 
 def exact_p_values(points: FunnelPoints) -> np.ndarray:

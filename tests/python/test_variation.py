@@ -546,6 +546,20 @@ def test_exact_limits_of_a_percent_stay_within_0_and_100():
     assert (funnel["od_limit_998_low"] >= 0).all() and (funnel["od_limit_998_high"] <= 100).all()
 
 
+def test_limits_hold_the_target_when_almost_nothing_is_expected():
+    """A volume expected 0.05 exams: Poisson(0.05) has F(0) = 0.9512294 < 0.975 <= F(1) = 0.9987909, so
+    the 97.5% quantile is 1 and its limit 1 - (0.9987909 - 0.975) / 0.0475615 = 0.5000 exams (ratio 10.0).
+    Expected 0.01: F(0) = 0.9900498 >= 0.975, the 97.5% quantile is 0, below the target 0.01: the limit is
+    the target itself (ratio 1), so the limits still hold the funnel's centre."""
+    rows = [("commune", code, 0, 100) for code in "ABCDE"]
+    funnel = funnel_of(rows, [0.01, 0.05, 0.01, 0.05, 0.01], VOLUME).loc["ratio"]
+    assert funnel.loc["A", "limit_95_high"] == pytest.approx(1.0)
+    assert funnel.loc["B", "limit_95_high"] == pytest.approx(
+        (1 - (0.9987909 - 0.975) / 0.0475615) / 0.05, rel=1e-5
+    )
+    assert (funnel["limit_95_low"] <= 1).all() and (funnel["limit_998_high"] >= funnel["limit_95_high"]).all()
+
+
 def test_ratio_funnel_is_the_default_and_sets_o_over_e_against_e():
     """The ratio funnel: x = E, y = O / E, target 1; its exact limits are binomial counts of n at E / n over
     E. Unit A: 40 of 100, E = 50: y = 0.8, limits of Binomial(100, 0.5) / 50."""
