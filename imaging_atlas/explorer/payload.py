@@ -170,9 +170,10 @@ def funnel_curves(
     if not usable.any():
         return {}
     sizes, first = np.unique(x[usable], return_index=True)
-    spread = np.unique(np.round(np.geomspace(sizes[0], sizes[-1], points), 1))
-    grid = sizes if len(sizes) <= points else spread
-    curves: dict[str, list] = {"x": [round(float(value), 1) for value in grid]}
+    # Four significant digits: an expected count can be far below 1 (a rare exam in a small commune).
+    grid = sizes if len(sizes) <= points else np.unique(np.geomspace(sizes[0], sizes[-1], points))
+    grid = np.array([float(f"{value:.4g}") for value in grid])
+    curves: dict[str, list] = {"x": grid.tolist()}
     for column in present:
         at_sizes = limits[column][usable][first]
         known = np.isfinite(at_sizes)

@@ -104,7 +104,8 @@
       const unit = measureUnit(measure);
       return unit === "%" ? `${value} %` : MEASURES[measure].ratio ? value : `${value} ${unit}`;
     }
-    function reason(code) { return TEXT[state.lang].reasons[code] || t("reasonUnknown"); }
+    // A reason of the statistics layer, in words, after the figure it is about.
+    function reason(code, what) { return t("reasonOf")(what, TEXT[state.lang].reasons[code] || t("reasonUnknown")); }
     function block(indicator, year, level) {
       const levels = (DATA.figures[indicator] || {})[String(year)] || {};
       return levels[level] || null;
@@ -385,7 +386,7 @@
       const label = t("measures")[measure];
       if (!known(value)) {
         const why = at(column(cell, spec.withheld), index);
-        lines.push(`${label} : ${why ? reason(why) : t("noData")}`);
+        lines.push(why ? reason(why, label) : `${label} : ${t("noData")}`);
       } else {
         let line = `${label} : ${fmt(value, digitsOf(measure))}`;
         const low = at(column(cell, spec.low), index);
@@ -473,14 +474,19 @@
       const node = document.getElementById("map-message");
       let text = "";
       const reasons = Array.from(new Set(withheld.filter(known)));
+      const label = t("measures")[state.measure];
+      const said = (code) => {
+        const n = withheld.filter((w) => w === code).length;
+        return reason(code, `${label} (${n} ${n === 1 ? t("levelOne")[state.level] : t("levels")[state.level].toLowerCase()})`);
+      };
       if (!cell) text = t("nothing");
-      else if (counts.shown === 0 && reasons.length) text = reasons.map(reason).join(" ");
+      else if (counts.shown === 0 && reasons.length) text = reasons.map(said).join(" ");
       else if (counts.shown === 0 && counts.masked > 0) text = t("allMasked");
       else if (counts.shown === 0) text = t("allWithheld");
       else {
         const shown = values.filter((v, i) => known(v) && !cell.s[i]).map((v) => roundTo(v, scale.digits));
         if (shown.length > 1 && Math.min(...shown) === Math.max(...shown)) text = t("degenerate")(withUnit(fmt(shown[0], scale.digits), state.measure));
-        if (reasons.length) text = (text ? text + " " : "") + reasons.map(reason).join(" ");
+        if (reasons.length) text = (text ? text + " " : "") + reasons.map(said).join(" ");
       }
       node.textContent = text;
       node.hidden = !text;
@@ -623,7 +629,7 @@
       const chosen = state.unit && unitIndex(state.level)[state.unit] !== undefined ? unitOf(state.level, state.unit) : null;
       if (chosen) {
         const region = REGION_OF[chosen[0]];
-        if (region && state.level !== "region" && unitIndex("region")[region] !== undefined) series.push({ level: "region", unit: unitOf("region", region), colour: SERIES_COLOURS[region] || "#555" });
+        if (region && region !== chosen[0] && state.level !== "region" && unitIndex("region")[region] !== undefined) series.push({ level: "region", unit: unitOf("region", region), colour: SERIES_COLOURS[region] || "#555" });
         series.push({ level: state.level, unit: chosen, colour: UNIT_COLOUR, band: true, selected: true });
       } else {
         DATA.units.region.forEach((unit) => series.push({ level: "region", unit, colour: SERIES_COLOURS[unit[0]] || "#555" }));
@@ -918,19 +924,20 @@
       if (limitKeys.some((key) => key.startsWith("od"))) legendItem(legend, "#a04a00", t("limitOd"), "line-dotted");
       Object.entries(FLAG_COLOURS).forEach(([flag, colour]) => { if (counts[flag]) legendItem(legend, colour, `${t("flags")[flag]} (${counts[flag]})`); });
       if (group.querySelector(".fdr")) legendItem(legend, null, t("fdrShort"), "ring");
-      note.textContent = funnelNote(kind, funnel, limitKeys.length > 0, target);
+      note.textContent = funnelNote(kind, funnel, limitKeys.length > 0, target, Boolean(group.querySelector(".fdr")));
       description.textContent = t("funnelDescription")(points.length, counts.above998 || 0, counts.below998 || 0);
     }
-    function funnelNote(kind, funnel, hasLimits, target) {
+    function funnelNote(kind, funnel, hasLimits, target, rings) {
       const words = t("funnelNote");
       const source = ((DATA.sources.funnel || {})[state.indicator] || {})[state.level];
       if (!known(target) || !hasLimits) return t("noLimits");
       if (source === "binomial_normal" || source === "poisson_normal") return words[source];
       let text = words.table[isVolume() ? "exams" : "patients"] + words.around[kind] + words.fromTable;
-      if (funnel.od) text += words.od(fmt(funnel.tau2 || 0, 4));
+      if (funnel.od && funnel.tau2 === 0) text += words.odZero;
+      else if (funnel.od) text += words.od((funnel.tau2 || 0).toLocaleString(locale(), { maximumSignificantDigits: 3 }));
       else if (funnel.odWithheld) text += words.odWithheld;
       else text += words.noOd;
-      if (funnel.fdr) text += words.fdr;
+      if (rings) text += words.fdr;
       return text;
     }
 
@@ -1096,8 +1103,8 @@
       };
       if (!stats) { chartMessage("variation-message", t("variationMissing")); return; }
       const messages = [];
-      if (stats.withheld) messages.push(reason(stats.withheld));
-      if (stats.crude_withheld) messages.push(reason(stats.crude_withheld));
+      if (stats.withheld) messages.push(reason(stats.withheld, t("variationWhat")));
+      if (stats.crude_withheld) messages.push(reason(stats.crude_withheld, t("variationWhat")));
       if (stats.zero) messages.push(t("variationZero"));
       chartMessage("variation-message", messages.join(" "));
       const value = (key, digits, factor) => (known(stats[key]) ? fmt(stats[key] * (factor || 1), digits) : "–");
@@ -1141,7 +1148,7 @@
       document.getElementById("figures-caption").textContent = t("tableCaption")(indicatorName(entry), t("levels")[state.level], state.year);
       const headRow = html("tr", null, head);
       t("columns").forEach((name) => { html("th", name, headRow).scope = "col"; });
-      const withheldText = (code) => (code ? reason(code) : "");
+      const withheldText = (code, k) => (code ? reason(code, t("columns")[k]) : "");
       if (!current()) {
         const cell = html("td", t("nothing"), html("tr", null, body));
         cell.colSpan = t("columns").length;
@@ -1161,8 +1168,8 @@
         cells.forEach((text, k) => {
           const td = html(k === 1 ? "th" : "td", text, tr);
           if (k === 1) td.scope = "row";
-          if (k === 6 && row.sw) td.title = withheldText(row.sw);
-          if (k === 8 && row.ebw) td.title = withheldText(row.ebw);
+          if (k === 6 && row.sw) td.title = withheldText(row.sw, k);
+          if (k === 8 && row.ebw) td.title = withheldText(row.ebw, k);
         });
         tr.addEventListener("click", () => select(row.unit[0]));
       });
