@@ -1418,5 +1418,6 @@
     });
     readHash();
     render();
+    performance.mark("atlas-ready");
   }
 })();
