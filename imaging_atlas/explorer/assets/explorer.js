@@ -7,8 +7,16 @@
 (function () {
   "use strict";
 
+  function base64Bytes(text) {
+    if (typeof Uint8Array.fromBase64 === "function") return Uint8Array.fromBase64(text);
+    // A plain loop: Uint8Array.from with a mapping function takes about a second on the default data.
+    const binary = atob(text);
+    const bytes = new Uint8Array(binary.length);
+    for (let i = 0; i < binary.length; i += 1) bytes[i] = binary.charCodeAt(i);
+    return bytes;
+  }
   async function inflate(id) {
-    const bytes = Uint8Array.from(atob(document.getElementById(id).textContent.trim()), (c) => c.charCodeAt(0));
+    const bytes = base64Bytes(document.getElementById(id).textContent.trim());
     const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
     return JSON.parse(await new Response(stream).text());
   }
@@ -90,11 +98,14 @@
     function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
     function locale() { return state.lang === "fr" ? "fr-BE" : "nl-BE"; }
     function known(value) { return value !== null && value !== undefined; }
-    function fmt(value, digits) {
-      if (!known(value)) return "–";
-      return value.toLocaleString(locale(), { minimumFractionDigits: digits, maximumFractionDigits: digits });
+    const formats = {};
+    function formatter(digits) {
+      const key = locale() + "|" + digits;
+      if (!formats[key]) formats[key] = new Intl.NumberFormat(locale(), digits === null ? {} : { minimumFractionDigits: digits, maximumFractionDigits: digits });
+      return formats[key];
     }
-    function fmtCount(value) { return known(value) ? value.toLocaleString(locale()) : "–"; }
+    function fmt(value, digits) { return known(value) ? formatter(digits).format(value) : "–"; }
+    function fmtCount(value) { return known(value) ? formatter(null).format(value) : "–"; }
     function digitsOf(measure) { return MEASURES[measure].ratio ? 3 : 2; }
     function unitName(unit) { return state.lang === "fr" ? unit[1] || unit[2] : unit[2] || unit[1]; }
     function column(current, key) { return current && key && current[key] ? current[key] : null; }
@@ -276,6 +287,11 @@
     // tooltip. A tooltip opens on hover, on focus and on tap; a click or tap selects.
     function interactive(svg, describe, next, pointer) {
       svg.atlas = { describe, next, pointer: pointer || null };
+      // Every reachable mark is named as its tooltip reads, for screen readers.
+      svg.querySelectorAll("[data-code][tabindex]").forEach((mark) => {
+        const info = describe(mark.dataset.code, mark);
+        mark.setAttribute("aria-label", `${info.title}: ${info.lines.join("; ")}`);
+      });
       if (svg.dataset.bound) return;
       svg.dataset.bound = "true";
       const markOf = (event) => {
@@ -600,8 +616,14 @@
       });
       return d;
     }
+    // The charts' widths are read once before a render changes the page: reading a width after each
+    // chart is drawn makes the browser lay the page out again every time.
+    const chartWidths = {};
+    function measureCharts() {
+      ["series", "funnel", "caterpillar"].forEach((id) => { chartWidths[id] = document.getElementById(id).parentNode.clientWidth; });
+    }
     function chartFrame(svg, height, margins) {
-      const width = Math.max(300, Math.round(svg.parentNode.clientWidth - 2) || 520);
+      const width = Math.max(300, Math.round((chartWidths[svg.id] || svg.parentNode.clientWidth) - 2) || 520);
       svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
       svg.dataset.width = String(width);
       return { width, height, box: { left: margins[3], right: width - margins[1], top: margins[0], bottom: height - margins[2] } };
@@ -1378,6 +1400,7 @@
     }
     function render() {
       if (state.unit && unitIndex(state.level)[state.unit] === undefined) state.unit = null;
+      measureCharts();
       applyLanguage();
       fillControls();
       drawExportButtons();
@@ -1407,14 +1430,21 @@
     document.getElementById("print").addEventListener("click", () => window.print());
     document.addEventListener("click", (event) => { if (!event.target.closest("[data-code]")) hideTooltip(); });
     window.addEventListener("hashchange", () => { readHash(); render(); });
-    window.addEventListener("beforeprint", printSummary);
+    // Printed, the units listed apart are shown, then folded back as they were.
+    let folded = [];
+    window.addEventListener("beforeprint", () => {
+      printSummary();
+      folded = Array.from(document.querySelectorAll("details:not([open])"));
+      folded.forEach((node) => { node.open = true; });
+    });
+    window.addEventListener("afterprint", () => { folded.forEach((node) => { node.open = false; }); folded = []; });
     let resizeTimer = null;
     let lastWidth = window.innerWidth;
     window.addEventListener("resize", () => {
       if (window.innerWidth === lastWidth) return;
       lastWidth = window.innerWidth;
       clearTimeout(resizeTimer);
-      resizeTimer = setTimeout(() => { drawCaterpillar(); drawFunnel(); drawSeries(); highlight(); }, 150);
+      resizeTimer = setTimeout(() => { measureCharts(); drawCaterpillar(); drawFunnel(); drawSeries(); highlight(); }, 150);
     });
     readHash();
     render();
