@@ -66,6 +66,7 @@ known-target:
 	@case '$(TARGET)' in duckdb|spark) ;; *) echo "TARGET=$(TARGET): publish and explore read a duckdb or a spark build" >&2; exit 1;; esac
 
 from-spark: setup
+	mkdir -p data/duckdb_tmp
 	$(BIN)/python -m imaging_atlas from-spark --spark-dir '$(IMAGING_SPARK_DIR)' --db '$(IMAGING_SPARK_DB_PATH)'
 
 # One CSV, Parquet and JSON metadata file per indicator, from the publication layer only (after make run).
