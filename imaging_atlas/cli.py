@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from imaging_atlas.publication import add_publish_parser
+from imaging_atlas.spark_warehouse import add_from_spark_parser
 from imaging_atlas.synthetic import parameters as par
 from imaging_atlas.validate import add_validate_parser
 
@@ -93,6 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_generate_parser(subparsers)
     add_validate_parser(subparsers)
     add_publish_parser(subparsers)
+    add_from_spark_parser(subparsers)
     return parser
 
 

@@ -26,8 +26,9 @@ from secrecy_toy import (
     toy_persons,
 )
 
+from imaging_atlas.intervals import poisson_interval, wilson_interval
 from imaging_atlas.project import DbtRun, run_dbt
-from imaging_atlas.publication import poisson_interval, publish_from_database, wilson_interval
+from imaging_atlas.publication import publish_from_database
 from imaging_atlas.secrecy import NO_DOMICILE, primary_suppression, suppression_masks
 
 # --- Pure functions, worked out by hand. ---
