@@ -28,6 +28,7 @@ from scipy.sparse import csgraph
 
 NO_DOMICILE_LEVEL = "no_domicile"
 BIG = 1e9
+THRESHOLD = 5
 
 
 def scopes_of(exam_scope: pd.DataFrame, codes: pd.DataFrame) -> dict[str, frozenset]:
@@ -101,17 +102,25 @@ def unit_rows(model: Model) -> list[tuple[dict[int, float], float, float]]:
         ]
         # One group per distinct scope: equal scopes would count twice in a sum.
         distinct = list({model.scope[g]: g for g in reversed(inside)}.values())
+        disjoint, covers = [], []
         for size in range(2, len(distinct) + 1):
             for family in combinations(distinct, size):
                 union = frozenset().union(*(model.scope[g] for g in family))
-                disjoint = sum(len(model.scope[g]) for g in family) == len(union)
-                covers = union == model.scope[big]
-                if disjoint:
-                    exams = {model.e(g): 1.0 for g in family} | {model.e(big): -1.0}
-                    rows.append((exams, 0.0 if covers else -np.inf, 0.0))
-                if covers:
-                    rows.append(({model.p(big): 1.0} | {model.p(g): -1.0 for g in family}, -np.inf, 0.0))
-                    rows.append(({model.e(big): 1.0} | {model.e(g): -1.0 for g in family}, -np.inf, 0.0))
+                if sum(len(model.scope[g]) for g in family) == len(union):
+                    disjoint.append((frozenset(family), union == model.scope[big]))
+                if union == model.scope[big]:
+                    covers.append(frozenset(family))
+        # Counts are >= 0, so a sum over a disjoint family is at most the sum over a larger disjoint
+        # family, and a cover's sum at least a smaller cover's: only the largest disjoint families and
+        # the smallest covers add anything (every subset is still tried above).
+        for family, covering in disjoint:
+            if covering or not any(family < other for other, _ in disjoint):
+                exams = {model.e(g): 1.0 for g in sorted(family)} | {model.e(big): -1.0}
+                rows.append((exams, 0.0 if covering else -np.inf, 0.0))
+        for family in covers:
+            if not any(other < family for other in covers):
+                rows.append(({model.p(big): 1.0} | {model.p(g): -1.0 for g in sorted(family)}, -np.inf, 0.0))
+                rows.append(({model.e(big): 1.0} | {model.e(g): -1.0 for g in sorted(family)}, -np.inf, 0.0))
     return rows
 
 
@@ -125,27 +134,21 @@ def units_of(key: dict, rows: pd.DataFrame) -> np.ndarray:
 def tree_of(geo: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
     """Every unit (and the no-domicile cell) with the position of its parent (-1 for Belgium)."""
     units = geo[["geo_level", "geo_code"]].copy()
+    level = units["geo_level"]
+    conditions = [
+        level == "sector",
+        level == "commune",
+        (level == "arrondissement") & geo["province_nis"].notna(),
+        level.isin(["arrondissement", "province"]),
+        level == "region",
+    ]
     parent_code = np.select(
-        [
-            units["geo_level"] == "sector",
-            units["geo_level"] == "commune",
-            (units["geo_level"] == "arrondissement") & geo["province_nis"].notna(),
-            units["geo_level"].isin(["arrondissement", "province"]),
-            units["geo_level"] == "region",
-        ],
+        conditions,
         [geo["commune_nis"], geo["arrondissement_nis"], geo["province_nis"], geo["region_nis"], "01000"],
         default="",
     )
     parent_level = np.select(
-        [
-            units["geo_level"] == "sector",
-            units["geo_level"] == "commune",
-            (units["geo_level"] == "arrondissement") & geo["province_nis"].notna(),
-            units["geo_level"].isin(["arrondissement", "province"]),
-            units["geo_level"] == "region",
-        ],
-        ["commune", "arrondissement", "province", "region", "country"],
-        default="",
+        conditions, ["commune", "arrondissement", "province", "region", "country"], default=""
     )
     units = pd.concat(
         [
@@ -171,6 +174,52 @@ def tree_of(geo: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
         ]
     )
     return units, parent
+
+
+LAYER_QUERIES = {
+    "published": "select * from published_indicators",
+    "figures": "select * from int_indicator_figures",
+    "registry": "select * from indicator_registry",
+    "exam_scope": "select * from indicator_exam_scope",
+    "codes": "select distinct category, provider from int_imaging_codes_in_scope",
+    "geo": "select * from int_geo_units",
+}
+
+
+def built_layer(db_path: str) -> dict[str, pd.DataFrame]:
+    """A built publication layer, the true figures and what the attacker reads beside them."""
+    import duckdb
+
+    with duckdb.connect(str(db_path), read_only=True) as connection:
+        return {name: connection.execute(query).df() for name, query in LAYER_QUERIES.items()}
+
+
+def attack_layer(
+    layer: dict[str, pd.DataFrame], sector_sample: int | None = None, exact: bool = True
+) -> list[Attack]:
+    """The attack of every year of a built layer; with `sector_sample`, the sectors of that many
+    communes drawn at random (seeded) per year, every other level whole (`exact`: see attack_year)."""
+    rng = np.random.default_rng(0)
+    communes = sorted(layer["geo"].loc[layer["geo"]["geo_level"] == "commune", "geo_code"])
+    attacks = []
+    for year in sorted(layer["published"]["year"].unique()):
+        sample = (
+            None if sector_sample is None else set(rng.choice(communes, size=sector_sample, replace=False))
+        )
+        attacks.append(
+            attack_year(
+                layer["published"],
+                layer["figures"],
+                layer["registry"],
+                layer["exam_scope"],
+                layer["codes"],
+                layer["geo"],
+                int(year),
+                sector_sample=sample,
+                exact=exact,
+            )
+        )
+    return attacks
 
 
 @dataclass
@@ -209,10 +258,14 @@ def attack_year(
     geo: pd.DataFrame,
     year: int,
     sector_sample: set[str] | None = None,
+    exact: bool = True,
 ) -> Attack:
     """Exact intervals of the hidden counts of individuals 1..4 of one year. `published` is the layer
     (suppressed flag, shown numerator and denominator); `figures` the true counts (int_indicator_figures).
-    With `sector_sample`, only the sectors of those communes are bounded (every other level always)."""
+    With `sector_sample`, only the sectors of those communes are bounded (every other level always).
+    With `exact` false, a bound that some table already reaches beyond what the criterion asks (a low of
+    0, a high of 5 or more) is not solved for: the low is then exactly 0 (counts are >= 0) and the high
+    is a value the attacker cannot rule out, at least 5; every verdict of `Attack` stays exact."""
     model = model_of(registry, exam_scope, codes)
     units, parent = tree_of(geo)
     n_units, width = len(units), model.width
@@ -308,7 +361,7 @@ def attack_year(
         others = b - truth[:, q]
         chosen = in_sample & present[:, q] & (~known[:, q] | ~known[:, 0]) & (others >= 1) & (others <= 4)
         targets += [(u, "non_patients", g, {0: 1.0, q: -1.0}, others[u]) for u in np.flatnonzero(chosen)]
-    found = bound_targets(reduced, low, high, labels, position, truth.ravel(), width, targets)
+    found = bound_targets(reduced, low, high, labels, position, truth.ravel(), width, targets, exact)
     frame = pd.DataFrame(found, columns=["unit", "kind", "group", "value", "low", "high"])
     frame["geo_level"] = level[frame["unit"]] if len(frame) else []
     frame["geo_code"] = units["geo_code"].to_numpy()[frame["unit"]] if len(frame) else []
@@ -316,11 +369,11 @@ def attack_year(
     return Attack(frame)
 
 
-def bound_targets(reduced, low, high, labels, position, truth, width, targets):
+def bound_targets(reduced, low, high, labels, position, truth, width, targets, exact=True):
     """min and max of every target's count, component by component, each component's programme built
-    once and solved again from its last basis for each objective."""
-    import highspy
-
+    once and solved again from its last basis for each objective. Without `exact`, every solution is
+    read for every target of its component (the sum of the targets pushed down, then up, first), and a
+    bound is solved for only when no table seen yet reaches 0 (low) or 5 (high)."""
     by_component: dict[int, list] = {}
     results = []
     for unit, kind, group, coefficients, value in targets:
@@ -348,34 +401,80 @@ def bound_targets(reduced, low, high, labels, position, truth, width, targets):
         local = {column: k for k, column in enumerate(columns)}
         rows = slice(row_start[component], row_start[component + 1])
         sub = by_rows[rows][:, column_start[component] : column_start[component + 1]].tocsc()
-        solver = highspy.Highs()
-        solver.setOptionValue("output_flag", False)
-        lp = highspy.HighsLp()
-        lp.num_col_, lp.num_row_ = sub.shape[1], sub.shape[0]
-        lp.col_cost_ = np.zeros(sub.shape[1])
-        lp.col_lower_ = np.zeros(sub.shape[1])
-        lp.col_upper_ = np.full(sub.shape[1], BIG)
-        lp.row_lower_ = np.where(np.isinf(low[rows]), -highspy.kHighsInf, low[rows])
-        lp.row_upper_ = np.where(np.isinf(high[rows]), highspy.kHighsInf, high[rows])
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.start_ = sub.indptr.astype(np.int32)
-        lp.a_matrix_.index_ = sub.indices.astype(np.int32)
-        lp.a_matrix_.value_ = sub.data.astype(float)
-        solver.passModel(lp)
-        previous: list[int] = []
-        for unit, kind, group, value, terms, constant in members:
-            bounds = []
-            for sense in (1.0, -1.0):
-                solver.changeColsCost(
-                    len(previous), np.array(previous, dtype=np.int32), np.zeros(len(previous))
-                )
-                indices = np.array([local[t] for t in terms], dtype=np.int32)
-                solver.changeColsCost(len(indices), indices, np.array([sense * c for c in terms.values()]))
-                previous = indices.tolist()
-                solver.run()
-                assert solver.getModelStatus() == highspy.HighsModelStatus.kOptimal, "the tables contradict"
-                bounds.append(sense * solver.getInfo().objective_function_value + constant)
-                solver.setOptionValue("simplex_strategy", 4)
-            assert bounds[0] - 1e-6 <= value <= bounds[1] + 1e-6, "the true value lies outside its interval"
-            results.append((unit, kind, group, value, bounds[0], bounds[1]))
+        members = [
+            (*member[:4], {local[t]: c for t, c in member[4].items()}, member[5]) for member in members
+        ]
+        results += bound_component(sub, low[rows], high[rows], members, exact)
+    return results
+
+
+def bound_component(sub, low, high, members, exact):
+    """The bounds of the targets of one component (`sub`: its rows and columns, `low` <= rows <= `high`)."""
+    import highspy
+
+    solver = highspy.Highs()
+    solver.setOptionValue("output_flag", False)
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = sub.shape[1], sub.shape[0]
+    lp.col_cost_ = np.zeros(sub.shape[1])
+    lp.col_lower_ = np.zeros(sub.shape[1])
+    lp.col_upper_ = np.full(sub.shape[1], BIG)
+    lp.row_lower_ = np.where(np.isinf(low), -highspy.kHighsInf, low)
+    lp.row_upper_ = np.where(np.isinf(high), highspy.kHighsInf, high)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = sub.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = sub.indices.astype(np.int32)
+    lp.a_matrix_.value_ = sub.data.astype(float)
+    solver.passModel(lp)
+    forms = sparse.csr_matrix(
+        (
+            [c for *_, terms, _ in members for c in terms.values()],
+            (
+                [k for k, (*_, terms, _) in enumerate(members) for _ in terms],
+                [t for *_, terms, _ in members for t in terms],
+            ),
+        ),
+        shape=(len(members), sub.shape[1]),
+    )
+    constants = np.array([constant for *_, constant in members])
+    seen_low = np.full(len(members), np.inf)
+    seen_high = np.full(len(members), -np.inf)
+
+    def solve(cost: np.ndarray) -> float:
+        solver.changeColsCost(len(cost), np.arange(len(cost), dtype=np.int32), cost)
+        solver.run()
+        if solver.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            # The primal simplex from the last basis may stop without a verdict: solve afresh.
+            solver.clearSolver()
+            solver.setOptionValue("simplex_strategy", 1)
+            solver.run()
+        assert solver.getModelStatus() == highspy.HighsModelStatus.kOptimal, (
+            f"the tables contradict: {solver.modelStatusToString(solver.getModelStatus())}"
+        )
+        solver.setOptionValue("simplex_strategy", 4)
+        reached = forms @ np.asarray(solver.getSolution().col_value) + constants
+        np.minimum(seen_low, reached, out=seen_low)
+        np.maximum(seen_high, reached, out=seen_high)
+        return solver.getInfo().objective_function_value
+
+    if not exact:
+        # Push every target still open down (then up) together, while that settles some.
+        for sign, is_open in [(1.0, lambda: seen_low > 1e-6), (-1.0, lambda: seen_high < THRESHOLD - 1e-6)]:
+            while is_open().any():
+                before = int(is_open().sum())
+                solve(sign * np.asarray(forms[is_open()].sum(axis=0)).ravel())
+                if int(is_open().sum()) == before:
+                    break
+    results = []
+    for k, (unit, kind, group, value, _, constant) in enumerate(members):
+        form = forms[k].toarray().ravel()
+        bounds = [seen_low[k], seen_high[k]]
+        if exact or seen_low[k] > 1e-6:
+            bounds[0] = solve(form) + constant
+        if exact or seen_high[k] < THRESHOLD - 1e-6:
+            bounds[1] = -solve(-form) + constant
+        if not exact and bounds[0] <= 1e-6:
+            bounds[0] = 0.0
+        assert bounds[0] - 1e-6 <= value <= bounds[1] + 1e-6, "the true value lies outside its interval"
+        results.append((unit, kind, group, value, bounds[0], bounds[1]))
     return results

@@ -9,9 +9,8 @@ import json
 import os
 from pathlib import Path
 
-import duckdb
 import pytest
-from secrecy_attacker import attack_year
+from secrecy_attacker import attack_layer, built_layer
 
 DATABASE = os.environ.get("IMAGING_SECRECY_DB")
 
@@ -19,29 +18,9 @@ pytestmark = pytest.mark.skipif(not DATABASE, reason="IMAGING_SECRECY_DB is not 
 
 
 def test_every_hidden_count_of_the_year_is_protected():
-    queries = {
-        "published": "select * from published_indicators",
-        "figures": "select * from int_indicator_figures",
-        "registry": "select * from indicator_registry",
-        "exam_scope": "select * from indicator_exam_scope",
-        "codes": "select distinct category, provider from int_imaging_codes_in_scope",
-        "geo": "select * from int_geo_units",
-    }
-    with duckdb.connect(DATABASE, read_only=True) as connection:
-        layer = {name: connection.execute(query).df() for name, query in queries.items()}
-    counts = {}
-    unprotected = []
-    for year in sorted(layer["published"]["year"].unique()):
-        attack = attack_year(
-            layer["published"],
-            layer["figures"],
-            layer["registry"],
-            layer["exam_scope"],
-            layer["codes"],
-            layer["geo"],
-            int(year),
-        )
-        counts[int(year)] = {
+    attacks = attack_layer(built_layer(DATABASE), exact=False)
+    counts = {
+        int(attack.found["year"].iloc[0]): {
             name: frame.groupby("geo_level").size().to_dict()
             for name, frame in [
                 ("targets", attack.found),
@@ -51,8 +30,10 @@ def test_every_hidden_count_of_the_year_is_protected():
                 ("reaching_zero", attack.reaching_zero()),
             ]
         }
-        unprotected.append(attack.unprotected())
+        for attack in attacks
+        if len(attack.found)
+    }
     if os.environ.get("IMAGING_SECRECY_COUNTS"):
         Path(os.environ["IMAGING_SECRECY_COUNTS"]).write_text(json.dumps(counts, indent=2) + "\n")
-    found = [frame for frame in unprotected if len(frame)]
+    found = [attack.unprotected() for attack in attacks if len(attack.unprotected())]
     assert not found, found[0].head(20)
