@@ -46,10 +46,12 @@ generate: setup
 # The extract is checked against the raw contract first: a bad file stops the run before any model.
 # Every model and data test; not the unit tests, which check the SQL on fixed rows and whatever the
 # extract, so `make test` runs them (dbt's advice: unit tests in development and CI, not in production).
+# The yearly models are built for the years of the extract (event-times), one batch per year.
 build: setup
 	$(BIN)/python -m imaging_atlas validate --raw-dir '$(IMAGING_RAW_DIR)'
 	mkdir -p "$$(dirname '$(IMAGING_DB_PATH)')" data/duckdb_tmp
-	$(BIN)/dbt build --exclude-resource-type unit_test
+	$(BIN)/dbt build --exclude-resource-type unit_test \
+		$$($(BIN)/python -m imaging_atlas event-times --raw-dir '$(IMAGING_RAW_DIR)')
 
 # One CSV, Parquet and JSON metadata file per indicator, from the publication layer only (after make run).
 publish: setup

@@ -7,6 +7,7 @@ subcommand adds a `_add_<name>_parser` function and one line in `build_parser`.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -87,12 +88,38 @@ def _add_generate_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=run_generate)
 
 
+def run_event_times(args: argparse.Namespace) -> int:
+    """Print dbt's flags that bound the yearly batches to the extract's years (nothing without a year)."""
+    from imaging_atlas.project import event_time_flags
+
+    print(" ".join(event_time_flags(args.raw_dir)))
+    return 0
+
+
+def _add_event_times_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "event-times",
+        help="print the --event-time-start/--event-time-end flags of the extract's years, for dbt build",
+        description="dbt builds the yearly models one year at a time (microbatch); these flags give it "
+        "the years of the extract, from its first to its last Atlas year, instead of every year from "
+        "var first_year to today.",
+    )
+    parser.add_argument(
+        "--raw-dir",
+        type=Path,
+        default=Path(os.environ.get("IMAGING_RAW_DIR", "data/raw")),
+        help="the extract (default: $IMAGING_RAW_DIR or data/raw)",
+    )
+    parser.set_defaults(handler=run_event_times)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="imaging-atlas", description=__doc__.splitlines()[0])
     subparsers = parser.add_subparsers(dest="command", required=True)
     _add_generate_parser(subparsers)
     add_validate_parser(subparsers)
     add_publish_parser(subparsers)
+    _add_event_times_parser(subparsers)
     return parser
 
 

@@ -47,23 +47,8 @@
 {%- endmacro %}
 
 
-{#- The yearly update (macros/incremental_years.sql) replaces the years it builds. DuckDB and PostgreSQL
-    delete the rows of those years and insert them again; Spark has no delete on plain Parquet tables and
-    overwrites the year partitions instead (dynamic partition overwrite), so its tables are partitioned
-    by year. -#}
-{% macro yearly_incremental_strategy() -%}
-    {{ return(adapter.dispatch('yearly_incremental_strategy', 'imaging_atlas')()) }}
-{%- endmacro %}
-
-{% macro default__yearly_incremental_strategy() -%}
-    {{ return('delete+insert') }}
-{%- endmacro %}
-
-{% macro spark__yearly_incremental_strategy() -%}
-    {{ return('insert_overwrite') }}
-{%- endmacro %}
-
-
+{#- dbt-spark's microbatch overwrites the partitions a batch writes (dynamic partition overwrite): its
+    yearly tables are partitioned by year. DuckDB deletes the batch's year and inserts it again. -#}
 {% macro yearly_partition_by() -%}
     {{ return(adapter.dispatch('yearly_partition_by', 'imaging_atlas')()) }}
 {%- endmacro %}

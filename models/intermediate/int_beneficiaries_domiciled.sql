@@ -6,15 +6,14 @@
     age band's first year and the flag, and int_indicator_strata labels the counted cells (writing the
     two labels here for every person-year cost a national year 1.2 s, docs/benchmark.md). -#}
 
-{{ config_incremental_by_year() }}
+{{ config_yearly_batches() }}
 
-{% call(year) one_year_at_a_time(source('atlas_raw', 'population')) %}
 with
 
 beneficiaries as (
 
     select * from {{ ref('stg_atlas__population') }}
-    where reject_reason is null and {{ in_year(year) }}
+    where reject_reason is null
 
 ),
 
@@ -91,4 +90,3 @@ final as (
 )
 
 select * from final
-{% endcall %}

@@ -18,22 +18,20 @@
 
 {% set slots = range(var('indicator_group_slots')) %}
 
-{{ config_incremental_by_year() }}
+{{ config_yearly_batches() }}
 
-{% call(year) one_year_at_a_time(ref('int_beneficiaries_domiciled')) %}
 with
 
 services as (
 
     select * from {{ ref('int_imaging_services_netted') }}
-    where net_quantity > 0 and {{ in_service_year(year) }}
+    where net_quantity > 0
 
 ),
 
 beneficiaries as (
 
     select * from {{ ref('int_beneficiaries_domiciled') }}
-    where {{ in_year(year) }}
 
 ),
 
@@ -167,4 +165,3 @@ final as (
 )
 
 select * from final
-{% endcall %}

@@ -3,21 +3,19 @@
     exactly the exams of the imaging lines the ledger calls used (int_claim_lines_checked without a reject
     reason), netted per person, code and date, in the group's scope. The exams apply the beneficiary rule
     after netting, the ledger line by line: a reject rule the exams did not see, or a line they took from
-    elsewhere, makes the two differ. The ledger's side is recounted one year at a time, as the exams are
-    built.
+    elsewhere, makes the two differ.
 -#}
 
 with
 
 ledger_exams as (
 
-    {% call(year) one_year_at_a_time(ref('stg_atlas__claims'), all_years=true) -%}
     with
 
     used_claim_lines as (
 
         select * from {{ ref('int_claim_lines_checked') }}
-        where reject_reason is null and {{ in_service_year(year) }}
+        where reject_reason is null
 
     ),
 
@@ -64,7 +62,6 @@ ledger_exams as (
         and {{ scope_takes_provider('group_scope.provider', 'used_imaging_services.provider') }}
     where used_imaging_services.net_quantity > 0
     group by 1, 2
-    {%- endcall %}
 
 ),
 

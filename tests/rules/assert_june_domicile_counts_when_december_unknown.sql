@@ -8,7 +8,8 @@ with
 
 beneficiaries as (
 
-    {{ usable_population_rows() }}
+    select * from {{ ref('stg_atlas__population') }}
+    where reject_reason is null
 
 ),
 
