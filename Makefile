@@ -81,9 +81,9 @@ test-spark: setup java
 java:
 	@command -v java >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null; }
 
-# Lint: Python (ruff), SQL (sqlfluff, dbt templater: .sqlfluff; it compiles the project against a scratch
-# database, never the built one, holding the registry seed that the exams' group columns are generated
-# from), and dbt metadata: dbt parse fails when a macro's documented arguments differ from its signature,
+# Lint: Python (ruff), SQL (sqlfluff, dbt templater: .sqlfluff, over every model, rule test and analysis;
+# a file it skips or cannot parse fails the lint; it compiles the project against a scratch database,
+# never the built one, holding the registry seed that the exams' group columns are generated from), and dbt metadata: dbt parse fails when a macro's documented arguments differ from its signature,
 # then dbt-score on the parsed manifest (every model, seed, macro and exposure described, every model's
 # columns listed and described, every model's grain tested; rules in pyproject.toml and
 # imaging_atlas/metadata_rules.py).
@@ -94,7 +94,7 @@ lint: setup
 	mkdir -p $(LINT_DIR)
 	IMAGING_DB_PATH=$(LINT_DIR)/sqlfluff.duckdb $(BIN)/dbt seed --quiet --select indicator_registry \
 		--target-path $(LINT_DIR)/seed
-	IMAGING_DB_PATH=$(LINT_DIR)/sqlfluff.duckdb $(BIN)/sqlfluff lint models tests macros analyses
+	IMAGING_DB_PATH=$(LINT_DIR)/sqlfluff.duckdb $(BIN)/python -m imaging_atlas lint-sql
 	IMAGING_DB_PATH=$(LINT_DIR)/parse.duckdb $(BIN)/dbt parse --quiet --target-path $(LINT_DIR) \
 		--warn-error-options '{"error": ["InvalidMacroAnnotation"]}'
 	$(BIN)/dbt-score lint --manifest $(LINT_DIR)/manifest.json

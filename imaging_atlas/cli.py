@@ -113,6 +113,21 @@ def _add_event_times_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=run_event_times)
 
 
+def run_lint_sql(args: argparse.Namespace) -> int:
+    """sqlfluff over the models, rule tests and analyses, failing on any file it did not parse."""
+    from imaging_atlas.sql_lint import main as lint_sql
+
+    return lint_sql()
+
+
+def _add_lint_sql_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "lint-sql",
+        help="sqlfluff over every model, rule test and analysis; fails on a file it skipped or did not parse",
+    )
+    parser.set_defaults(handler=run_lint_sql)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="imaging-atlas", description=__doc__.splitlines()[0])
     subparsers = parser.add_subparsers(dest="command", required=True)
@@ -120,6 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_validate_parser(subparsers)
     add_publish_parser(subparsers)
     _add_event_times_parser(subparsers)
+    _add_lint_sql_parser(subparsers)
     return parser
 
 

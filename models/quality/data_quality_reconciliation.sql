@@ -1,5 +1,6 @@
 {#- The ledger of every run: raw rows in, rows used, rows rejected by reason, per table and year. The
-    input side is counted on the raw sources, independently of the staging models. -#}
+    input side is counted on the raw sources, independently of the models: reading a year or a date
+    column only, it sees a row the checked rows lost. -#}
 
 with
 
@@ -44,9 +45,9 @@ claims_used as (
     select
         'claims' as table_name,
         year,
-        count(*) as row_count
+        sum(claim_lines) as row_count
 
-    from {{ ref('int_claim_lines_checked') }}
+    from {{ ref('int_claim_line_outcomes') }}
     where reject_reason is null
     group by 1, 2
 

@@ -16,7 +16,7 @@ from imaging_atlas.project import DbtRun, run_dbt
 pytestmark = pytest.mark.dbt
 
 YEARLY_TABLES = (
-    "int_beneficiaries_domiciled",
+    "int_population_checked",
     "int_beneficiaries_counted_by_unit",
     "int_exams_by_indicator_group",
     "int_indicator_figures",

@@ -6,7 +6,7 @@ with
 distinct_beneficiaries as (
 
     select year, count(distinct person_id) as beneficiaries
-    from {{ ref('stg_atlas__population') }}
+    from {{ ref('int_population_checked') }}
     where reject_reason is null
     group by 1
 
