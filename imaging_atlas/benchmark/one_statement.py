@@ -20,7 +20,10 @@ from imaging_atlas.benchmark.engine import add_engine_options, engine_config
 
 # Dependency order: each model may read the ones before it.
 INLINED_MODELS = (
+    "int_population_checked",
     "int_beneficiaries_domiciled",
+    "int_claim_lines_checked",
+    "int_imaging_services_netted",
     "int_beneficiaries_counted_by_unit",
     "int_exams_by_indicator_group",
 )
