@@ -40,7 +40,7 @@ generate: setup
 	@if [ -n "$$(find '$(IMAGING_RAW_DIR)' -name '*.parquet' -print -quit 2>/dev/null)" ]; then \
 		echo "Using the extract in $(IMAGING_RAW_DIR)"; \
 	else \
-		$(BIN)/python -m imaging_atlas generate --out '$(IMAGING_RAW_DIR)' --scale $(SCALE) --years $(YEARS) --seed $(SEED); \
+		$(BIN)/imaging-atlas generate --out '$(IMAGING_RAW_DIR)' --scale $(SCALE) --years $(YEARS) --seed $(SEED); \
 	fi
 
 # The extract is checked against the raw contract first: a bad file stops the run before any model.
@@ -48,25 +48,25 @@ generate: setup
 # extract, so `make test` runs them (dbt's advice: unit tests in development and CI, not in production).
 # The yearly models are built for the years of the extract (event-times), one batch per year.
 build: setup
-	$(BIN)/python -m imaging_atlas validate --raw-dir '$(IMAGING_RAW_DIR)'
+	$(BIN)/imaging-atlas validate --raw-dir '$(IMAGING_RAW_DIR)'
 	mkdir -p "$$(dirname '$(IMAGING_DB_PATH)')" data/duckdb_tmp
 	$(BIN)/dbt build --exclude-resource-type unit_test \
-		$$($(BIN)/python -m imaging_atlas event-times --raw-dir '$(IMAGING_RAW_DIR)')
+		$$($(BIN)/imaging-atlas event-times --raw-dir '$(IMAGING_RAW_DIR)')
 
 # One CSV, Parquet and JSON metadata file per indicator, from the publication layer only (after make run).
 publish: setup
-	$(BIN)/python -m imaging_atlas publish --db '$(IMAGING_DB_PATH)' --out publish
+	$(BIN)/imaging-atlas publish --db '$(IMAGING_DB_PATH)' --out publish
 
 # The docs site: regenerate the code and metadata pages of each indicator, then one static HTML file.
 docs: setup
-	$(BIN)/python -m imaging_atlas.code_docs
+	$(BIN)/imaging-atlas docs
 	mkdir -p "$$(dirname '$(IMAGING_DB_PATH)')" data/duckdb_tmp
 	$(BIN)/dbt docs generate --static
 	@echo "Docs site: $${DBT_TARGET_PATH:-target}/static_index.html"
 
 # The offline Atlas explorer: one HTML file of maps and charts of the published figures (after a build).
 explore: setup
-	$(BIN)/python -m imaging_atlas.explorer --db '$(IMAGING_DB_PATH)' --out target/atlas/index.html
+	$(BIN)/imaging-atlas explore --db '$(IMAGING_DB_PATH)' --out target/atlas/index.html
 
 # The docs-site test renders pages in Debian's chromium (no browser download); installed once, as root.
 chromium:
@@ -94,7 +94,7 @@ lint: setup
 	mkdir -p $(LINT_DIR)
 	IMAGING_DB_PATH=$(LINT_DIR)/sqlfluff.duckdb $(BIN)/dbt seed --quiet --select indicator_registry \
 		--target-path $(LINT_DIR)/seed
-	IMAGING_DB_PATH=$(LINT_DIR)/sqlfluff.duckdb $(BIN)/python -m imaging_atlas lint-sql
+	IMAGING_DB_PATH=$(LINT_DIR)/sqlfluff.duckdb $(BIN)/imaging-atlas lint-sql
 	IMAGING_DB_PATH=$(LINT_DIR)/parse.duckdb $(BIN)/dbt parse --quiet --target-path $(LINT_DIR) \
 		--warn-error-options '{"error": ["InvalidMacroAnnotation"]}'
 	$(BIN)/dbt-score lint --manifest $(LINT_DIR)/manifest.json
@@ -112,7 +112,7 @@ BENCH_CASES ?= one-year-0.1 one-year-0.3 one-year-1.0 five-years nineteen-years 
 # Builds per case, the median one recorded: one build moves by a few per cent from one run to the next.
 BENCH_REPEAT ?= 1
 bench: setup
-	$(BIN)/python -m imaging_atlas.benchmark --data-dir '$(BENCH_DATA)' --cases $(BENCH_CASES) --generate \
+	$(BIN)/imaging-atlas benchmark --data-dir '$(BENCH_DATA)' --cases $(BENCH_CASES) --generate \
 		--repeat $(BENCH_REPEAT) --doc docs/benchmark.md
 
 lock: setup

@@ -39,6 +39,12 @@ class DbtRun:
         }
 
 
+def cli_executable() -> str:
+    """The package's command line (`imaging-atlas`) of the running interpreter's environment."""
+    candidate = Path(sys.executable).parent / "imaging-atlas"
+    return str(candidate) if candidate.exists() else "imaging-atlas"
+
+
 def dbt_executable() -> str:
     """The dbt of the running interpreter's environment, so a venv is used without being activated."""
     candidate = Path(sys.executable).parent / "dbt"

@@ -9,12 +9,11 @@ each group of the registry). `check_registry` lists every disagreement between t
 dbt project, naming the missing or contradicting piece, so that forgetting one edit fails a test
 (tests/python/test_indicator_registry.py) instead of shipping a half-defined indicator.
 
-`python -m imaging_atlas.registry` parses the project with dbt and prints the problems (exit 1 if any).
+`imaging-atlas check-registry` parses the project with dbt and prints the problems (exit 1 if any).
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import re
@@ -390,17 +389,11 @@ def project_problems(project_dir: Path, target_path: Path) -> list[str]:
     return check_registry(project_dir, manifest)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--project-dir", type=Path, default=PROJECT_DIR)
-    arguments = parser.parse_args(argv)
+def report_problems(project_dir: Path = PROJECT_DIR) -> int:
+    """`imaging-atlas check-registry`: print every problem of a fresh `dbt parse`; 1 if there is any."""
     with tempfile.TemporaryDirectory() as target:
-        problems = project_problems(arguments.project_dir, Path(target))
+        problems = project_problems(project_dir, Path(target))
     for problem in problems:
         print(problem, file=sys.stderr)
     print(f"{len(problems)} problem(s) between the indicator registry and the project")
     return 1 if problems else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,14 +1,14 @@
-"""Run the hand-written reference query (the floor of the whole family) in a process of its own."""
+"""The hand-written reference query (the floor of the whole family), run by the benchmark in a process of
+its own (`imaging-atlas floor`)."""
 
 from __future__ import annotations
 
-import argparse
 import csv
 from pathlib import Path
 
 import duckdb
 
-from imaging_atlas.benchmark.engine import DEFAULT_MEMORY_LIMIT, add_engine_options, engine_config
+from imaging_atlas.benchmark.engine import DEFAULT_MEMORY_LIMIT, engine_config
 
 QUERY_FILE = Path(__file__).with_name("reference_query.sql")
 
@@ -66,21 +66,15 @@ def reference_figures(
     return connection.sql(query)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--raw-dir", type=Path, required=True)
-    parser.add_argument("--seeds-dir", type=Path, required=True)
-    add_engine_options(parser)
-    args = parser.parse_args()
-    figures = reference_figures(
-        args.raw_dir,
-        args.seeds_dir,
-        memory_limit=args.memory_limit,
-        threads=args.threads,
-        temp_dir=args.temp_dir,
-    )
-    figures.write_parquet(str(args.out))
-
-
-if __name__ == "__main__":
-    main()
+def write_reference_figures(
+    raw_dir: Path,
+    seeds_dir: Path,
+    out: Path,
+    memory_limit: str = DEFAULT_MEMORY_LIMIT,
+    threads: int = 2,
+    temp_dir: Path | None = None,
+) -> None:
+    """`imaging-atlas floor`: the reference figures of an extract, written to a Parquet file."""
+    reference_figures(
+        raw_dir, seeds_dir, memory_limit=memory_limit, threads=threads, temp_dir=temp_dir
+    ).write_parquet(str(out))

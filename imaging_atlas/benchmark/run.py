@@ -1,6 +1,6 @@
 """`make bench`: the dbt build against the floor of the whole family, the hand-written reference query.
 
-Usage: python -m imaging_atlas benchmark --data-dir data/bench-data --cases one-year-1.0 five-years
+Usage: imaging-atlas benchmark --data-dir data/bench-data --cases one-year-1.0 five-years
     nineteen-years yearly-update whole-project-one-year [--generate] [--repeat N] [--doc docs/benchmark.md]
 
 The floor (reference_query.sql) computes every indicator of the registry at every level with every rule
@@ -20,7 +20,6 @@ bench markers of that page are rewritten from that file.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import platform
@@ -35,7 +34,7 @@ import duckdb
 
 from imaging_atlas.benchmark.engine import DEFAULT_MEMORY_LIMIT
 from imaging_atlas.benchmark.one_statement import differing_rows
-from imaging_atlas.project import PROJECT_DIR, DbtRun, dbt_executable, event_time_flags
+from imaging_atlas.project import PROJECT_DIR, DbtRun, cli_executable, dbt_executable, event_time_flags
 from imaging_atlas.registry import read_registry
 
 RESULTS_FILE = PROJECT_DIR / "benchmarks" / "results.json"
@@ -362,7 +361,7 @@ def run_reference(case: Case, memory_limit: str) -> Measurement:
         out = case.run_dir / f"reference-{index:02d}.parquet"
         spill_dir = case.run_dir / "reference_tmp"
         runs.append(measure(
-            [sys.executable, "-m", "imaging_atlas.benchmark.reference", "--raw-dir", str(raw_dir),
+            [cli_executable(), "floor", "--raw-dir", str(raw_dir),
              "--seeds-dir", str(PROJECT_DIR / "seeds"), "--out", str(out), "--memory-limit", memory_limit,
              "--temp-dir", str(spill_dir)],
             spill_dir=spill_dir,
@@ -396,7 +395,7 @@ def run_one_statement(case: Case, run: DbtRun, memory_limit: str, spill_dir: Pat
     print(f"{case.name}: the project's SQL in one statement", flush=True)
     out = case.run_dir / "one-statement.parquet"
     statement = measure(
-        [sys.executable, "-m", "imaging_atlas.benchmark.one_statement", "--db", str(run.db_path),
+        [cli_executable(), "one-statement", "--db", str(run.db_path),
          "--manifest", str(run.target_path / "manifest.json"), "--out", str(out),
          "--memory-limit", memory_limit, "--temp-dir", str(spill_dir)],
         spill_dir=spill_dir,
@@ -420,7 +419,7 @@ def generate(raw_dir: Path, scale: float, first: int, last: int, seed: int) -> N
     """Write a synthetic extract unless one is there already (national data take minutes to hours)."""
     if any(raw_dir.glob("claims/**/*.parquet")):
         return
-    command = [sys.executable, "-m", "imaging_atlas", "generate", "--out", str(raw_dir)]
+    command = [cli_executable(), "generate", "--out", str(raw_dir)]
     command += ["--scale", str(scale), "--years", f"{first}-{last}", "--seed", str(seed)]
     command += ["--force", "--no-progress"]
     subprocess.run(command, cwd=PROJECT_DIR, check=True)
@@ -675,31 +674,23 @@ def write_doc_tables(doc: Path, results: list[dict]) -> None:
     doc.write_text(text[:start] + tables + text[end:])
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--data-dir", type=Path, default=PROJECT_DIR / "data" / "bench-data")
-    parser.add_argument("--workdir", type=Path, default=PROJECT_DIR / "data" / "bench")
-    parser.add_argument(
-        "--cases", nargs="+", default=["one-year-0.1", "one-year-0.3", "one-year-1.0"],
-        help="one-year-<scale>, five-years, nineteen-years, whole-project-one-year, "
-        "whole-project-nineteen-years, yearly-update, yearly-update-plain-files",
-    )  # fmt: skip
-    parser.add_argument("--generate", action="store_true", help="generate the extracts that are missing")
-    parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--doc", type=Path, help="rewrite the benchmark tables of this page")
-    parser.add_argument("--no-save", action="store_true", help="do not record the results (smoke runs)")
-    parser.add_argument(
-        "--repeat", type=int, default=1, help="builds per case; the median one is recorded (default 1)"
-    )
-    args = parser.parse_args(argv)
-    for name in args.cases:
-        case = plan_case(name, args.data_dir, args.workdir, args.seed, args.generate)
-        history_db = args.workdir / "nineteen-years" / "atlas.duckdb"
+def run_benchmark(
+    cases: list[str],
+    data_dir: Path,
+    workdir: Path,
+    generate_missing: bool = False,
+    seed: int = 42,
+    doc: Path | None = None,
+    save: bool = True,
+    repeat: int = 1,
+) -> None:
+    """`imaging-atlas benchmark`: measure each case, print its lines of the tables, and record them."""
+    for name in cases:
+        case = plan_case(name, data_dir, workdir, seed, generate_missing)
+        history_db = workdir / "nineteen-years" / "atlas.duckdb"
         in_history = case.refresh_year is not None and history_db.exists()
         db_path = history_db if in_history else case.run_dir / "atlas.duckdb"
-        entry = run_case(case, db_path, in_history, args.repeat)
+        entry = run_case(case, db_path, in_history, repeat)
         if entry["refresh_year"] is not None:
             # Held to the year built alone as measured now: a later run of that case, perhaps on
             # another machine, must not change this ratio.
@@ -709,7 +700,7 @@ def main(argv: list[str] | None = None) -> None:
         print(results_table([entry]), flush=True)
         if entry["one_statement"]:
             print(work_table([entry]), flush=True)
-        if not args.no_save:
+        if save:
             results = save_result(entry)
-            if args.doc:
-                write_doc_tables(args.doc, results)
+            if doc:
+                write_doc_tables(doc, results)

@@ -134,7 +134,7 @@ def scratch_project(root: Path, edits: list[str]) -> Path:
             shutil.copy(source, project / entry)
     for edit in edits:
         EDITS[edit](project)
-    assert code_docs.main(["--project-dir", str(project)]) == 0
+    assert code_docs.update_docs(project) == 0
     return project
 
 
