@@ -201,6 +201,25 @@ def _add_explore_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=run_explore)
 
 
+def run_explorer_load_time(args: argparse.Namespace) -> int:
+    """How long the offline explorer takes to open in Chromium (a measurement, for docs/benchmark.md)."""
+    from imaging_atlas.explorer.load_time import report_open_times
+
+    return report_open_times(args.site, args.repeat, args.width)
+
+
+def _add_explorer_load_time_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "explorer-load-time",
+        help="measure how long the offline Atlas explorer takes to open in Chromium",
+        description="Measure how long the offline Atlas explorer takes to open in Chromium.",
+    )
+    parser.add_argument("--site", type=Path, default=Path("target/atlas/index.html"), help="page to open")
+    parser.add_argument("--repeat", type=int, default=5, help="openings (default: %(default)s)")
+    parser.add_argument("--width", type=int, default=1440, help="window width in px (default: %(default)s)")
+    parser.set_defaults(handler=run_explorer_load_time)
+
+
 def run_docs(args: argparse.Namespace) -> int:
     """Regenerate (or check) the indicators' generated docs page."""
     from imaging_atlas.code_docs import update_docs
@@ -358,6 +377,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_event_times_parser(subparsers)
     _add_publish_parser(subparsers)
     _add_explore_parser(subparsers)
+    _add_explorer_load_time_parser(subparsers)
     _add_docs_parser(subparsers)
     _add_check_registry_parser(subparsers)
     _add_lint_sql_parser(subparsers)

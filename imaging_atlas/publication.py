@@ -44,10 +44,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+
+from imaging_atlas.intervals import poisson_interval, wilson_interval
 
 THRESHOLD = 5
-Z_95 = 1.959963984540054
 COUNTRY = ("country", "01000")
 LEVELS = ["country", "region", "province", "arrondissement", "commune", "sector"]
 NO_DOMICILE = ("no_domicile", "01000")
@@ -91,34 +91,6 @@ def primary_suppression(
         | under_threshold(denominator, threshold)
         | under_threshold(denominator - numerator, threshold)
     )
-
-
-def wilson_interval(
-    numerator: pd.Series, denominator: pd.Series, z: float = Z_95
-) -> tuple[pd.Series, pd.Series]:
-    """Wilson score interval of numerator / denominator, in % (null where the denominator is 0)."""
-    n = denominator.astype("float64").where(denominator > 0)
-    p = numerator.astype("float64") / n
-    z2 = z * z
-    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
-    half_width = z * np.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
-    # At p = 0 and p = 1 the bound is exactly 0 or 1; rounding would leave it a hair inside.
-    low = (centre - half_width).mask(p == 0, 0.0).clip(lower=0)
-    high = (centre + half_width).mask(p == 1, 1.0).clip(upper=1)
-    return 100 * low, 100 * high
-
-
-def poisson_interval(
-    exams: pd.Series, denominator: pd.Series, confidence: float = 0.95
-) -> tuple[pd.Series, pd.Series]:
-    """Exact (Garwood) Poisson interval of exams per 100 beneficiaries: a volume is no proportion
-    (a person may have many exams), so the Wilson interval does not apply."""
-    n = denominator.astype("float64").where(denominator > 0)
-    k = exams.astype("float64")
-    alpha = 1 - confidence
-    low = pd.Series(stats.chi2.ppf(alpha / 2, 2 * k) / 2, index=k.index).where(k > 0, 0.0)
-    high = pd.Series(stats.chi2.ppf(1 - alpha / 2, 2 * (k + 1)) / 2, index=k.index)
-    return low / (n / 100), high / (n / 100)
 
 
 def parent_units(geo_units: pd.DataFrame) -> pd.DataFrame:

@@ -1,8 +1,8 @@
 {#- Every % indicator (measure patients) by year, unit from Belgium down to commune, sex, 5-year age band
-    and BIM status: its patients and the beneficiaries of the stratum, rolled up from the finest units'
-    counts, grouped by the age band's first year and the BIM flag as the counts keep them and labelled
-    here. Only strata that hold beneficiaries are here; the cubes put them on the complete grid, the
-    standardised rates weight them. -#}
+    and BIM status: its patients, their exams (the paired volume's numerator) and the beneficiaries of the
+    stratum, rolled up from the finest units' counts, grouped by the age band's first year and the BIM
+    flag as the counts keep them and labelled here. Only strata that hold beneficiaries are here; the
+    cubes put them on the complete grid, the standardised rates weight them. -#}
 
 {{ config_yearly_batches() }}
 
@@ -68,7 +68,8 @@ patients_rolled_up as (
         group_counts.sex,
         {{ age_band_5y('group_counts.age_band_start') }} as age_band,
         {{ bim_status('group_counts.increased_reimbursement') }} as bim_status,
-        sum(group_counts.patients) as patients
+        sum(group_counts.patients) as patients,
+        sum(group_counts.exams) as exams
 
     from group_counts
     inner join unit_ancestors
@@ -95,6 +96,7 @@ final as (
         cast(beneficiaries_rolled_up.age_band as {{ type_text(8) }}) as age_band,
         cast(beneficiaries_rolled_up.bim_status as {{ type_text(8) }}) as bim_status,
         cast(coalesce(patients_rolled_up.patients, 0) as bigint) as patients,
+        cast(coalesce(patients_rolled_up.exams, 0) as bigint) as exams,
         cast(beneficiaries_rolled_up.beneficiaries as bigint) as beneficiaries
 
     from beneficiaries_rolled_up

@@ -1,7 +1,7 @@
 """Debian's Chromium for the browser tests, driven by Playwright without a browser download.
 
-The flags keep a headless Chromium off this machine's closed network (no background connections, no
-component updates, no sync) so that a test page loads without waiting on refused lookups.
+The executable and its flags live in imaging_atlas.explorer.chromium (the explorer's load-time script
+launches the same browser); here a missing browser fails the test with the command that installs it.
 """
 
 from __future__ import annotations
@@ -11,17 +11,7 @@ from typing import Any
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from imaging_atlas.explorer.chromium import CHROMIUM, CHROMIUM_FLAGS
 
 
 def launch_chromium(playwright: Any, profile_dir: Path, **options: Any) -> Any:

@@ -6,7 +6,7 @@ P08 one dental panoramic (dentist): one exam each. 8 beneficiaries; Flanders P01
 The list of indicators is the registry seed's, never a list or count kept here.
 2015: P10 therapeutic interventional, 2 beneficiaries.
 Ages 2016 (year - birth year): P01 F 66, P02 M 76 BIM, P03 F 26, P04 U 16, P05 F 46, P06 M 31, P07 F 56,
-P08 M 6: seven known strata, each with one person, so every standard weight is 1/7.
+P08 M 6: seven known strata, each with one person.
 """
 
 from __future__ import annotations
@@ -95,24 +95,27 @@ def test_cube_breaks_the_indicator_down_by_sex_age_and_bim(database):
     assert counts == {"country": 8, "region": 24, "province": 80, "arrondissement": 344, "commune": 4520}
 
 
-def test_standardised_rates_match_hand_calculation(database):
+def test_standardised_rates_withhold_what_seven_persons_cannot_carry(database):
+    """Belgium 2016 has 7 of the 36 strata of the standard (one person each) and 5 patients: its broad
+    strata are not all present either, so the standardised rate is withheld, with the reason, rather than
+    counting 29 empty strata as 0%. The crude value stays."""
     sql = (
-        "select patients, beneficiaries, crude_value, standardised_value, ci_lower, ci_upper,"
-        " standard_weight_covered, standard_population_year from standardised_rates"
+        "select patients, beneficiaries, crude_value, standardised_value, strata, withheld_reason,"
+        " standard_population_year from standardised_rates"
         " where indicator_code = 'stat_013_001_at' and year = 2016 and geo_level = ? and geo_code = ?"
     )
-    # Belgium: 5 of the 7 known strata have a patient: 5/7. v = 5/49, w_M = 1/7:
-    # lower = chi2_0.025(10) / 14 = 3.24697 / 14, upper = chi2_0.975(12) / 14 = 1.667 -> capped at 100%.
     belgium = one_row(database, sql, ["country", "01000"])
-    assert belgium[:3] == (5, 8, 62.5)
-    assert belgium[3] == pytest.approx(500 / 7)
-    assert belgium[4] == pytest.approx(100 * 3.24697 / 14, abs=1e-3)
-    assert belgium[5] == 100
-    assert belgium[6:] == (pytest.approx(1.0), 2016)
-    # Flanders: P01, P02, P08 patients, P07 not: (1 + 1 + 1 + 0) / 7, 4 of the 7 strata present.
-    flanders = one_row(database, sql, ["region", "02000"])
-    assert flanders[3] == pytest.approx(300 / 7)
-    assert flanders[6] == pytest.approx(4 / 7)
+    assert belgium == (5, 8, 62.5, None, None, "empty_broad_stratum", 2022)
+
+
+def test_the_standard_population_is_belgium_on_1_january_2022(database):
+    """int_standard_population: 2 sexes x 18 bands (00-04 ... 80-84, 85+) summing to the seed's
+    11,584,008 inhabitants, 5,875,106 of them women."""
+    rows = database.execute(
+        "select count(*), sum(standard_population), sum(standard_population) filter (where sex = 'F'),"
+        " count(*) filter (where age_band = '85+') from int_standard_population"
+    ).fetchone()
+    assert rows == (36, 11_584_008, 5_875_106, 2)
 
 
 def test_every_registry_indicator_has_its_mart_on_the_same_grid(database):
