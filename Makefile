@@ -15,7 +15,7 @@ SCALE ?= 0.01
 YEARS ?= 2006-2024
 SEED ?= 42
 
-.PHONY: run test setup generate build docs explore lint lock clean bench calibration chromium publish test-spark java
+.PHONY: run test setup generate build docs explore lint lock clean bench calibration chromium publish test-spark java from-spark known-target
 
 run: setup generate build docs explore
 	@echo
@@ -53,9 +53,27 @@ build: setup
 	$(BIN)/dbt build --exclude-resource-type unit_test \
 		$$($(BIN)/imaging-atlas event-times --raw-dir '$(IMAGING_RAW_DIR)')
 
+# After `dbt build --target spark`, TARGET=spark: publish and explore first build the DuckDB-only layer
+# (models/python) from the Spark warehouse's files into IMAGING_SPARK_DB_PATH (from-spark, docs/spark.md),
+# then read that file; `make publish explore TARGET=spark` builds the layer once for both.
+TARGET ?= duckdb
+IMAGING_SPARK_DIR ?= data/spark
+IMAGING_SPARK_DB_PATH ?= $(IMAGING_SPARK_DIR)/imaging_atlas.duckdb
+ATLAS_DB = $(if $(filter spark,$(TARGET)),$(IMAGING_SPARK_DB_PATH),$(IMAGING_DB_PATH))
+LAYER_FROM_SPARK = $(if $(filter spark,$(TARGET)),from-spark)
+PUBLISH_DIR ?= publish
+ATLAS_PAGE ?= target/atlas/index.html
+
+known-target:
+	@case '$(TARGET)' in duckdb|spark) ;; *) echo "TARGET=$(TARGET): publish and explore read a duckdb or a spark build" >&2; exit 1;; esac
+
+from-spark: setup
+	mkdir -p data/duckdb_tmp
+	$(BIN)/imaging-atlas from-spark --spark-dir '$(IMAGING_SPARK_DIR)' --db '$(IMAGING_SPARK_DB_PATH)'
+
 # One CSV, Parquet and JSON metadata file per indicator, from the publication layer only (after make run).
-publish: setup
-	$(BIN)/imaging-atlas publish --db '$(IMAGING_DB_PATH)' --out publish
+publish: setup known-target $(LAYER_FROM_SPARK)
+	$(BIN)/imaging-atlas publish --db '$(ATLAS_DB)' --out '$(PUBLISH_DIR)'
 
 # The docs site: regenerate the code and metadata pages of each indicator, then one static HTML file.
 docs: setup
@@ -65,17 +83,19 @@ docs: setup
 	@echo "Docs site: $${DBT_TARGET_PATH:-target}/static_index.html"
 
 # The offline Atlas explorer: one HTML file of maps and charts of the published figures (after a build).
-explore: setup
-	$(BIN)/imaging-atlas explore --db '$(IMAGING_DB_PATH)' --out target/atlas/index.html
+explore: setup known-target $(LAYER_FROM_SPARK)
+	$(BIN)/imaging-atlas explore --db '$(ATLAS_DB)' --out '$(ATLAS_PAGE)'
 
 # The docs-site test renders pages in Debian's chromium (no browser download); installed once, as root.
 chromium:
 	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 # Spark parity (issue 5): a hand-made and a small synthetic extract built on DuckDB and on a local Spark
-# session (dbt-spark, Java 17), every SQL table compared row for row. Separate from `make test` (minutes).
+# session (dbt-spark, Java 17), every SQL table compared row for row; then publish and explore from each
+# Spark build against those of DuckDB. Separate from `make test` (minutes).
 test-spark: setup java
-	IMAGING_SPARK_PARITY=1 $(BIN)/pytest -s tests/python/test_spark_parity.py tests/python/test_string_literal.py
+	IMAGING_SPARK_PARITY=1 $(BIN)/pytest -s tests/python/test_spark_parity.py tests/python/test_spark_publication.py \
+		tests/python/test_string_literal.py
 
 # Spark runs on a Java 17 runtime; installed once from Debian's packages, as root, when none is there.
 java:

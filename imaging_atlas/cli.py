@@ -169,6 +169,53 @@ def _add_publish_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=run_publish)
 
 
+def run_from_spark(args: argparse.Namespace) -> int:
+    """The DuckDB-only layer (publication, variation statistics) built from a Spark build's warehouse."""
+    from imaging_atlas.spark_warehouse import FromSparkRun, build_layer, warehouse_dir
+
+    db_path = args.db or args.spark_dir / "imaging_atlas.duckdb"
+    run = FromSparkRun(
+        raw_dir=RAW_DIR,
+        db_path=db_path,
+        target_path=Path(os.environ.get("DBT_TARGET_PATH", "target")),
+        spark_dir=args.spark_dir,
+    )
+    try:
+        tables = build_layer(run)
+    except (FileNotFoundError, ValueError, RuntimeError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(f"{db_path}: the layer built on {len(tables['viewed'])} views over {warehouse_dir(args.spark_dir)}")
+    if tables["without_files"]:
+        empty = ", ".join(tables["without_files"])
+        print(f"no view of the tables without a data file (partitioned, no row): {empty}")
+    return 0
+
+
+def _add_from_spark_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "from-spark",
+        help="build the publication layer and the variation statistics from a Spark build's warehouse",
+        description=(
+            "Make a DuckDB file of views over the tables of `dbt build --target spark`, then build the "
+            "models of models/python and their data tests in it (dbt target from_spark, docs/spark.md)."
+        ),
+    )
+    parser.add_argument(
+        "--spark-dir",
+        type=Path,
+        default=Path(os.environ.get("IMAGING_SPARK_DIR", "data/spark")),
+        help="Spark's metastore and warehouse (default: $IMAGING_SPARK_DIR or data/spark)",
+    )
+    parser.add_argument(
+        "--db",
+        type=Path,
+        default=os.environ.get("IMAGING_SPARK_DB_PATH") or None,
+        help="the DuckDB file to write (default: $IMAGING_SPARK_DB_PATH or <spark-dir>/imaging_atlas.duckdb)",
+    )
+    parser.set_defaults(handler=run_from_spark)
+
+
 def run_explore(args: argparse.Namespace) -> int:
     """Write the offline Atlas explorer."""
     from imaging_atlas.explorer.site import build_site
@@ -376,6 +423,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_validate_parser(subparsers)
     _add_event_times_parser(subparsers)
     _add_publish_parser(subparsers)
+    _add_from_spark_parser(subparsers)
     _add_explore_parser(subparsers)
     _add_explorer_load_time_parser(subparsers)
     _add_docs_parser(subparsers)

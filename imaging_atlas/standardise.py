@@ -52,10 +52,11 @@ WITHHELD_EMPTY_STRATUM, WITHHELD_FEW_EVENTS = "empty_broad_stratum", "fewer_than
 
 def strata_by_sex_and_age(strata: duckdb.DuckDBPyRelation) -> pd.DataFrame:
     """int_indicator_strata summed over BIM status in DuckDB, before pandas sees it: the standardised
-    rates and ratios weight by sex and age band only, and pandas then holds a third of the rows."""
+    rates and ratios weight by sex and age band only, and pandas then holds a third of the rows. Ordered
+    by unit and stratum, so that the sums over them run in one order whatever the engine returned."""
     keys = ", ".join(UNIT + STRATUM)
     sums = "sum(patients) as patients, sum(exams) as exams, sum(beneficiaries) as beneficiaries"
-    return strata.aggregate(f"{keys}, {sums}", keys).df()
+    return strata.aggregate(f"{keys}, {sums}", keys).order(keys).df()
 
 
 def known_strata(counts: pd.DataFrame) -> pd.DataFrame:

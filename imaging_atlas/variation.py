@@ -95,8 +95,10 @@ DISPERSION_ITERATIONS = 30
 
 def published_cells(published: pd.DataFrame) -> pd.DataFrame:
     """The published cells with their visibility: `shown` when published with beneficiaries (a rate),
-    `suppressed` when masked; shown cells with 0 beneficiaries are neither."""
-    cells = published.copy()
+    `suppressed` when masked; shown cells with 0 beneficiaries are neither. Sorted by unit, so that every
+    sum and fit sees its rows in one order whatever order the engine returned them in (bit-identical
+    statistics from DuckDB and from a Spark warehouse)."""
+    cells = published.sort_values(UNIT, ignore_index=True)
     cells["suppressed"] = cells["suppressed"].astype(bool)
     cells["shown"] = ~cells["suppressed"] & (cells["denominator"].fillna(0) > 0)
     return cells

@@ -18,88 +18,17 @@ Costly (a JVM, and dbt-spark runs each statement in about a second): `make test-
 from __future__ import annotations
 
 import json
-import shutil
-import time
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pytest
-from hand_made_extract import write_hand_made_extract
-from spark_session import SparkDbtRun, needs_spark_session
+from spark_session import ParityBuild, needs_spark_session
 
-from imaging_atlas.project import DbtRun, run_dbt
-from imaging_atlas.synthetic import generate
+from imaging_atlas.project import DbtRun
 
 pytestmark = [pytest.mark.dbt, needs_spark_session]
 
 TABLE_MATERIALIZATIONS = {"table", "incremental"}
-
-
-@dataclass(frozen=True)
-class ParityBuild:
-    name: str
-    duckdb: DbtRun
-    spark: SparkDbtRun
-    seconds: dict[str, float]
-
-
-def write_synthetic_extract(raw_dir: Path) -> None:
-    generate(raw_dir, scale=0.001, years=[2015, 2016], seed=7, progress=False)
-
-
-@dataclass(frozen=True)
-class Extract:
-    """How an extract is written, and the dbt command that builds it on Spark."""
-
-    write: Callable[[Path], None]
-    spark_command: tuple[str, ...]
-
-
-# The data and unit tests run on Spark once, on the hand-made extract: its nulls, rejects and unknown
-# domiciles are where a test's SQL could behave differently on another engine. On the synthetic extract
-# they would take two more minutes of Spark and show nothing that its identical tables do not.
-EXTRACTS = {
-    "hand_made": Extract(write_hand_made_extract, ("build",)),
-    "synthetic": Extract(
-        write_synthetic_extract,
-        ("build", "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"),
-    ),
-}
-
-
-def timed_build(run: DbtRun, command: tuple[str, ...] = ("build",)) -> float:
-    start = time.perf_counter()
-    run_dbt(run, *command)
-    return time.perf_counter() - start
-
-
-@pytest.fixture(scope="module", params=sorted(EXTRACTS))
-def parity_build(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> ParityBuild:
-    """One extract built on both engines (a failing model or dbt test on either engine fails here)."""
-    extract = EXTRACTS[request.param]
-    workdir = tmp_path_factory.mktemp(f"parity_{request.param}")
-    raw_dir = workdir / "raw"
-    extract.write(raw_dir)
-    duckdb_run = DbtRun(
-        raw_dir=raw_dir, db_path=workdir / "atlas.duckdb", target_path=workdir / "target_duckdb"
-    )
-    spark_run = SparkDbtRun(
-        raw_dir=raw_dir,
-        db_path=workdir / "unused.duckdb",
-        target_path=workdir / "target_spark",
-        spark_dir=workdir / "spark",
-    )
-    seconds = {"duckdb": timed_build(duckdb_run), "spark": timed_build(spark_run, extract.spark_command)}
-    disk_mb = sum(f.stat().st_size for f in spark_run.spark_dir.rglob("*") if f.is_file()) / 1e6
-    print(
-        f"\n{request.param}: dbt build {seconds['duckdb']:.0f} s on DuckDB,"
-        f" dbt {' '.join(extract.spark_command)} {seconds['spark']:.0f} s on Spark"
-        f" (Spark metastore and warehouse {disk_mb:.0f} MB)"
-    )
-    yield ParityBuild(request.param, duckdb_run, spark_run, seconds)
-    shutil.rmtree(spark_run.spark_dir, ignore_errors=True)
 
 
 def manifest_nodes(run: DbtRun) -> list[dict]:
