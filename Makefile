@@ -101,12 +101,12 @@ test-spark: setup java
 java:
 	@command -v java >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null; }
 
-# Lint: Python (ruff), SQL (sqlfluff, dbt templater: .sqlfluff, over every model, rule test and analysis;
+# Lint: Python (ruff); SQL (sqlfluff, dbt templater: .sqlfluff, over every model, rule test and analysis;
 # a file it skips or cannot parse fails the lint; it compiles the project against a scratch database,
-# never the built one, holding the registry seed that the exams' group columns are generated from), and dbt metadata: dbt parse fails when a macro's documented arguments differ from its signature,
-# then dbt-score on the parsed manifest (every model, seed, macro and exposure described, every model's
-# columns listed and described, every model's grain tested; rules in pyproject.toml and
-# imaging_atlas/metadata_rules.py).
+# never the built one, holding the registry seed the exams' group columns are generated from); dbt
+# metadata: dbt parse fails when a macro's documented arguments differ from its signature, then dbt-score
+# on the parsed manifest (every model, seed, macro and exposure described, every model's columns listed
+# and described, every model's grain tested; rules in pyproject.toml and imaging_atlas/metadata_rules.py).
 LINT_DIR := target/lint
 lint: setup
 	$(BIN)/ruff check .
