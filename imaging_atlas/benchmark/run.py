@@ -415,9 +415,29 @@ def year_folders(history_dir: Path, first: int, last: int, workdir: Path) -> tup
     )
 
 
+def extract_is_complete(raw_dir: Path, first: int, last: int) -> bool:
+    """Every year's population and claims written, each file with its Parquet footer: a generation that
+    was stopped leaves years out and its last file cut short."""
+    files = [
+        raw_dir / table / f"year={year}" / "part-0.parquet"
+        for year in range(first, last + 1)
+        for table in ("population", "claims")
+    ]
+    if not all(path.exists() for path in files):
+        return False
+    try:
+        with duckdb.connect() as connection:
+            paths = ", ".join(f"'{path}'" for path in files)
+            connection.execute(f"select count(*) from parquet_metadata([{paths}])").fetchall()
+    except duckdb.Error:
+        return False
+    return True
+
+
 def generate(raw_dir: Path, scale: float, first: int, last: int, seed: int) -> None:
-    """Write a synthetic extract unless one is there already (national data take minutes to hours)."""
-    if any(raw_dir.glob("claims/**/*.parquet")):
+    """Write a synthetic extract unless a complete one is there already (national data take minutes to
+    hours); an incomplete one is written again."""
+    if extract_is_complete(raw_dir, first, last):
         return
     command = [cli_executable(), "generate", "--out", str(raw_dir)]
     command += ["--scale", str(scale), "--years", f"{first}-{last}", "--seed", str(seed)]
