@@ -40,16 +40,18 @@ generate: setup
 	@if [ -n "$$(find '$(IMAGING_RAW_DIR)' -name '*.parquet' -print -quit 2>/dev/null)" ]; then \
 		echo "Using the extract in $(IMAGING_RAW_DIR)"; \
 	else \
-		$(BIN)/python -m imaging_atlas generate --out '$(IMAGING_RAW_DIR)' --scale $(SCALE) --years $(YEARS) --seed $(SEED); \
+		$(BIN)/imaging-atlas generate --out '$(IMAGING_RAW_DIR)' --scale $(SCALE) --years $(YEARS) --seed $(SEED); \
 	fi
 
 # The extract is checked against the raw contract first: a bad file stops the run before any model.
 # Every model and data test; not the unit tests, which check the SQL on fixed rows and whatever the
 # extract, so `make test` runs them (dbt's advice: unit tests in development and CI, not in production).
+# The yearly models are built for the years of the extract (event-times), one batch per year.
 build: setup
-	$(BIN)/python -m imaging_atlas validate --raw-dir '$(IMAGING_RAW_DIR)'
+	$(BIN)/imaging-atlas validate --raw-dir '$(IMAGING_RAW_DIR)'
 	mkdir -p "$$(dirname '$(IMAGING_DB_PATH)')" data/duckdb_tmp
-	$(BIN)/dbt build --exclude-resource-type unit_test
+	$(BIN)/dbt build --exclude-resource-type unit_test \
+		$$($(BIN)/imaging-atlas event-times --raw-dir '$(IMAGING_RAW_DIR)')
 
 # After `dbt build --target spark`, TARGET=spark: publish and explore first build the DuckDB-only layer
 # (models/python) from the Spark warehouse's files into IMAGING_SPARK_DB_PATH (from-spark, docs/spark.md),
@@ -67,22 +69,22 @@ known-target:
 
 from-spark: setup
 	mkdir -p data/duckdb_tmp
-	$(BIN)/python -m imaging_atlas from-spark --spark-dir '$(IMAGING_SPARK_DIR)' --db '$(IMAGING_SPARK_DB_PATH)'
+	$(BIN)/imaging-atlas from-spark --spark-dir '$(IMAGING_SPARK_DIR)' --db '$(IMAGING_SPARK_DB_PATH)'
 
 # One CSV, Parquet and JSON metadata file per indicator, from the publication layer only (after make run).
 publish: setup known-target $(LAYER_FROM_SPARK)
-	$(BIN)/python -m imaging_atlas publish --db '$(ATLAS_DB)' --out '$(PUBLISH_DIR)'
+	$(BIN)/imaging-atlas publish --db '$(ATLAS_DB)' --out '$(PUBLISH_DIR)'
 
 # The docs site: regenerate the code and metadata pages of each indicator, then one static HTML file.
 docs: setup
-	$(BIN)/python -m imaging_atlas.code_docs
+	$(BIN)/imaging-atlas docs
 	mkdir -p "$$(dirname '$(IMAGING_DB_PATH)')" data/duckdb_tmp
 	$(BIN)/dbt docs generate --static
 	@echo "Docs site: $${DBT_TARGET_PATH:-target}/static_index.html"
 
 # The offline Atlas explorer: one HTML file of maps and charts of the published figures (after a build).
 explore: setup known-target $(LAYER_FROM_SPARK)
-	$(BIN)/python -m imaging_atlas.explorer --db '$(ATLAS_DB)' --out '$(ATLAS_PAGE)'
+	$(BIN)/imaging-atlas explore --db '$(ATLAS_DB)' --out '$(ATLAS_PAGE)'
 
 # The docs-site test renders pages in Debian's chromium (no browser download); installed once, as root.
 chromium:
@@ -99,17 +101,20 @@ test-spark: setup java
 java:
 	@command -v java >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null; }
 
-# Lint: Python (ruff), SQL (sqlfluff, dbt templater: .sqlfluff; it compiles the project against a scratch
-# database, never the built one), and dbt metadata: dbt parse fails when a macro's documented arguments
-# differ from its signature, then dbt-score on the parsed manifest (every model, seed, macro and exposure
-# described, every model's columns listed and described, every model's grain tested; rules in
-# pyproject.toml and imaging_atlas/metadata_rules.py).
+# Lint: Python (ruff); SQL (sqlfluff, dbt templater: .sqlfluff, over every model, rule test and analysis;
+# a file it skips or cannot parse fails the lint; it compiles the project against a scratch database,
+# never the built one, holding the registry seed the exams' group columns are generated from); dbt
+# metadata: dbt parse fails when a macro's documented arguments differ from its signature, then dbt-score
+# on the parsed manifest (every model, seed, macro and exposure described, every model's columns listed
+# and described, every model's grain tested; rules in pyproject.toml and imaging_atlas/metadata_rules.py).
 LINT_DIR := target/lint
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	mkdir -p $(LINT_DIR)
-	IMAGING_DB_PATH=$(LINT_DIR)/sqlfluff.duckdb $(BIN)/sqlfluff lint models tests macros analyses
+	IMAGING_DB_PATH=$(LINT_DIR)/sqlfluff.duckdb $(BIN)/dbt seed --quiet --select indicator_registry \
+		--target-path $(LINT_DIR)/seed
+	IMAGING_DB_PATH=$(LINT_DIR)/sqlfluff.duckdb $(BIN)/imaging-atlas lint-sql
 	IMAGING_DB_PATH=$(LINT_DIR)/parse.duckdb $(BIN)/dbt parse --quiet --target-path $(LINT_DIR) \
 		--warn-error-options '{"error": ["InvalidMacroAnnotation"]}'
 	$(BIN)/dbt-score lint --manifest $(LINT_DIR)/manifest.json
@@ -127,7 +132,7 @@ BENCH_CASES ?= one-year-0.1 one-year-0.3 one-year-1.0 five-years nineteen-years 
 # Builds per case, the median one recorded: one build moves by a few per cent from one run to the next.
 BENCH_REPEAT ?= 1
 bench: setup
-	$(BIN)/python -m imaging_atlas.benchmark --data-dir '$(BENCH_DATA)' --cases $(BENCH_CASES) --generate \
+	$(BIN)/imaging-atlas benchmark --data-dir '$(BENCH_DATA)' --cases $(BENCH_CASES) --generate \
 		--repeat $(BENCH_REPEAT) --doc docs/benchmark.md
 
 lock: setup

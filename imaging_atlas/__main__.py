@@ -1,4 +1,4 @@
-"""`python -m imaging_atlas`: the command-line interface."""
+"""`python -m imaging_atlas` runs the same command line as `imaging-atlas` (imaging_atlas/cli.py)."""
 
 from imaging_atlas.cli import main
 

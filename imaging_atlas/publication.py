@@ -9,9 +9,7 @@ interval of its exams, on the same per-100-beneficiaries scale.
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
 from pathlib import Path
 
 import numpy as np
@@ -194,33 +192,3 @@ def publish_from_database(db_path: Path, out_dir: Path, manifest_path: Path | No
             for code in indicator_codes
             for path in write_publication(connection.execute(one_indicator, [code]).df(), out_dir, manifest)
         ]
-
-
-def run_publish(args: argparse.Namespace) -> int:
-    """`imaging-atlas publish`: the files of every indicator of the publication layer."""
-    written = publish_from_database(args.db, args.out, args.manifest)
-    for path in written:
-        print(path)
-    return 0
-
-
-def add_publish_parser(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "publish",
-        help="write publish/<indicator>.csv, .parquet and .json from the publication layer",
-        description="Read table published_indicators (and nothing else) and write three files per indicator.",
-    )
-    parser.add_argument(
-        "--db",
-        type=Path,
-        default=Path(os.environ.get("IMAGING_DB_PATH", "data/imaging_atlas.duckdb")),
-        help="the built DuckDB file (default: $IMAGING_DB_PATH)",
-    )
-    parser.add_argument("--out", type=Path, default=Path("publish"), help="output folder (default: publish)")
-    parser.add_argument(
-        "--manifest",
-        type=Path,
-        default=Path(os.environ.get("DBT_TARGET_PATH", "target")) / "manifest.json",
-        help="dbt manifest for the indicators' descriptions and meta (default: target/manifest.json)",
-    )
-    parser.set_defaults(handler=run_publish)

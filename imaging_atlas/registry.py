@@ -4,17 +4,16 @@
 group, measure, paired code, first sector year, code status, publication, cube). An indicator is then
 four edits (docs/adding_an_indicator.md): its registry row, its rows of
 `seeds/indicators/indicator_exam_scope.csv`, its texts in models/marts/_marts__models.yml and its mart
-file `models/marts/<code>.sql`; a fifth when it opens a new indicator group, the project variable
-`indicator_group_slots`. `check_registry` lists every disagreement between these and the parsed
+file `models/marts/<code>.sql`; a new indicator group needs none (the exams name a pair of columns after
+each group of the registry). `check_registry` lists every disagreement between these and the parsed
 dbt project, naming the missing or contradicting piece, so that forgetting one edit fails a test
 (tests/python/test_indicator_registry.py) instead of shipping a half-defined indicator.
 
-`python -m imaging_atlas.registry` parses the project with dbt and prints the problems (exit 1 if any).
+`imaging-atlas check-registry` parses the project with dbt and prints the problems (exit 1 if any).
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import re
@@ -35,7 +34,6 @@ MARTS_DIR = Path("models") / "marts"
 MARTS_YAML = MARTS_DIR / "_marts__models.yml"
 PROJECT_YAML = Path("dbt_project.yml")
 PROJECT_NAME = "imaging_atlas"
-GROUP_SLOTS_VAR = "indicator_group_slots"
 FRENCH, DUTCH = "FR · ", "NL · "
 
 # The Atlas fields each indicator writes for itself, as (French, Dutch) labels of its config.meta keys.
@@ -68,6 +66,7 @@ MEASURES = ("patients", "exams")
 TOTAL_GROUP = "all_imaging"
 CODE_STATUSES = ("sourced", "inferred")
 INDICATOR_FILE = re.compile(r"^stat_\d{3}_\d{3}_at$")
+GROUP_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 QUOTED_CODE = re.compile(r"'(stat_\d{3}_\d{3}_at)'", flags=re.IGNORECASE)
 # The data test that tells a % from a volume: a % never exceeds its denominator, a volume may.
 BOUND_OF_MEASURE = {
@@ -157,6 +156,11 @@ def check_registry_rows(registry: pd.DataFrame) -> list[str]:
     for code, row in by_code.iterrows():
         if not INDICATOR_FILE.match(code):
             problems.append(f"{where}: {code} is not an indicator code like stat_013_001_at")
+        if not GROUP_NAME.match(row["indicator_group"]):
+            problems.append(
+                f"{where}: {code} has indicator_group {row['indicator_group']!r}, not a lowercase name of "
+                "letters, digits and underscores (the exams name columns after it)"
+            )
         if row["atlas_code"].lower() != code:
             problems.append(f"{where}: {code} has atlas_code {row['atlas_code']}, not the same code")
         if row["measure"] not in MEASURES:
@@ -206,20 +210,6 @@ def check_scope(registry: pd.DataFrame, scope: pd.DataFrame) -> list[str]:
                 f"{where}: {row.indicator_code} and its pair {row.paired_code} have different scope rows"
             )
     return problems
-
-
-def check_group_slots(project_dir: Path, registry: pd.DataFrame) -> list[str]:
-    """int_exams_by_indicator_group counts the groups side by side, in as many slots as the project
-    variable indicator_group_slots says: one per group of the registry. Fewer, and a group would go
-    uncounted; more, and every exam is summed into slots no group reads."""
-    groups = registry["indicator_group"].nunique()
-    slots = int(project_vars(project_dir)[GROUP_SLOTS_VAR])
-    if slots == groups:
-        return []
-    return [
-        f"{PROJECT_YAML}: vars {GROUP_SLOTS_VAR} is {slots}, but the registry has {groups} indicator "
-        f"groups: set it to {groups}"
-    ]
 
 
 def check_mart_files(project_dir: Path, registry: pd.DataFrame) -> list[str]:
@@ -363,7 +353,6 @@ def check_registry(project_dir: Path, manifest: dict | None) -> list[str]:
     return [
         *check_registry_rows(registry),
         *check_scope(registry, scope),
-        *check_group_slots(project_dir, registry),
         *check_mart_files(project_dir, registry),
         *check_yaml_blocks(project_dir, registry),
         *(check_manifest(project_dir, registry, manifest) if manifest is not None else []),
@@ -400,17 +389,11 @@ def project_problems(project_dir: Path, target_path: Path) -> list[str]:
     return check_registry(project_dir, manifest)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--project-dir", type=Path, default=PROJECT_DIR)
-    arguments = parser.parse_args(argv)
+def report_problems(project_dir: Path = PROJECT_DIR) -> int:
+    """`imaging-atlas check-registry`: print every problem of a fresh `dbt parse`; 1 if there is any."""
     with tempfile.TemporaryDirectory() as target:
-        problems = project_problems(arguments.project_dir, Path(target))
+        problems = project_problems(project_dir, Path(target))
     for problem in problems:
         print(problem, file=sys.stderr)
     print(f"{len(problems)} problem(s) between the indicator registry and the project")
     return 1 if problems else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -14,10 +14,7 @@ DuckDB only reads the warehouse: the views and the layer's tables live in the Du
 
 from __future__ import annotations
 
-import argparse
-import os
 import re
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -180,50 +177,3 @@ def build_layer(run: FromSparkRun) -> dict[str, list[str]]:
         tables = create_views(connection, run.spark_dir)
     run_dbt(run, "build", *LAYER_SELECTION)
     return tables
-
-
-def run_from_spark(args: argparse.Namespace) -> int:
-    """`imaging-atlas from-spark`: the DuckDB-only layer built from the Spark warehouse."""
-    db_path = args.db or args.spark_dir / "imaging_atlas.duckdb"
-    run = FromSparkRun(
-        raw_dir=Path(os.environ.get("IMAGING_RAW_DIR", "data/raw")),
-        db_path=db_path,
-        target_path=Path(os.environ.get("DBT_TARGET_PATH", "target")),
-        spark_dir=args.spark_dir,
-    )
-    try:
-        tables = build_layer(run)
-    except (FileNotFoundError, ValueError, RuntimeError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    print(f"{db_path}: the layer built on {len(tables['viewed'])} views over {warehouse_dir(args.spark_dir)}")
-    if tables["without_files"]:
-        empty = ", ".join(tables["without_files"])
-        print(f"no view of the tables without a data file (partitioned, no row): {empty}")
-    return 0
-
-
-def add_from_spark_parser(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "from-spark",
-        help="build the publication layer and the variation statistics from a Spark build's warehouse",
-        description=(
-            "Make a DuckDB file of views over the tables of `dbt build --target spark`, then build the "
-            "models of models/python and their data tests in it (dbt target from_spark)."
-        ),
-    )
-    parser.add_argument(
-        "--spark-dir",
-        type=Path,
-        default=Path(os.environ.get("IMAGING_SPARK_DIR", "data/spark")),
-        help="Spark's metastore and warehouse (default: $IMAGING_SPARK_DIR or data/spark)",
-    )
-    parser.add_argument(
-        "--db",
-        type=Path,
-        default=Path(os.environ["IMAGING_SPARK_DB_PATH"])
-        if os.environ.get("IMAGING_SPARK_DB_PATH")
-        else None,
-        help="the DuckDB file to write (default: $IMAGING_SPARK_DB_PATH or <spark-dir>/imaging_atlas.duckdb)",
-    )
-    parser.set_defaults(handler=run_from_spark)

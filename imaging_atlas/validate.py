@@ -9,9 +9,6 @@ are not checked here: those rows go to the reject tables with a reason.
 
 from __future__ import annotations
 
-import argparse
-import os
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -161,28 +158,3 @@ def report(problems: list[Problem]) -> str:
     lines += [f"  - {problem}" for problem in problems]
     lines.append("No model was built. Fix the extract and run again.")
     return "\n".join(lines)
-
-
-def run_validate(args: argparse.Namespace) -> int:
-    """`imaging-atlas validate`: exit 1 with the list of problems, 0 when dbt may run."""
-    problems = check_raw_dir(args.raw_dir)
-    if problems:
-        print(report(problems), file=sys.stderr)
-        return 1
-    print(f"{args.raw_dir}: the raw extract follows the raw contract")
-    return 0
-
-
-def add_validate_parser(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "validate",
-        help="check the raw extract (folders, files, columns, types) before dbt runs",
-        description="Exit 1, naming file, column and rule, when the extract breaks the raw contract.",
-    )
-    parser.add_argument(
-        "--raw-dir",
-        type=Path,
-        default=Path(os.environ.get("IMAGING_RAW_DIR", "data/raw")),
-        help="the extract (default: $IMAGING_RAW_DIR or data/raw)",
-    )
-    parser.set_defaults(handler=run_validate)

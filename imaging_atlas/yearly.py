@@ -2,10 +2,9 @@
 
 Every cell of the Atlas belongs to one year, and nothing the Python models compute (secrecy, standardised
 rates, smoothing) crosses years. A history holds 19 years of about 500,000 cells each (24 indicators
-down to the statistical sector): read at once, pandas holds them all with their names as Python strings,
-several times over while it computes, and a `dbt build` of the default data peaked at 16 GB. Read year
-by year, pandas holds one year; the years already done wait in DuckDB, compressed and spillable under
-its memory limit.
+down to the statistical sector): read at once, pandas would hold them all with their names as Python
+strings, several times over while it computes. Read year by year, pandas holds one year; the years
+already done wait in DuckDB, compressed and spillable under its memory limit.
 """
 
 from __future__ import annotations

@@ -4,9 +4,9 @@
     an empty cell becomes the string 'None' instead of null. This override of the adapter's macro (the
     root project's spark__load_csv_rows wins over the adapter's) writes every value as an escaped SQL
     literal, so that seeds load on Spark exactly as on DuckDB.
-    Each batch is one inline table cast to the seed's column types once per column: a cast per cell, or a
-    macro called per cell, made the statistical sectors' 20,403 rows take 26 s to load: so a text is
-    escaped here as spark__string_literal escapes it, inline.
+    Each batch is one inline table cast to the seed's column types once per column, and a text is escaped
+    here as spark__string_literal escapes it, inline: a cast or a macro call per cell made the statistical
+    sectors' seed load many times slower.
 -#}
 
 {% macro spark__load_csv_rows(model, agate_table) %}

@@ -10,17 +10,19 @@ profile's memory limit and 2 threads, and its figures must equal the built `int_
 
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
 
 import duckdb
 
-from imaging_atlas.benchmark.engine import add_engine_options, engine_config
+from imaging_atlas.benchmark.engine import engine_config
 
 # Dependency order: each model may read the ones before it.
 INLINED_MODELS = (
+    "int_population_checked",
     "int_beneficiaries_domiciled",
+    "int_claim_lines_checked",
+    "int_imaging_services_netted",
     "int_beneficiaries_counted_by_unit",
     "int_exams_by_indicator_group",
 )
@@ -29,14 +31,21 @@ FIGURES_MODEL = "int_indicator_figures"
 
 def compiled_models(manifest_file: Path) -> dict[str, tuple[str, str]]:
     """Relation name and compiled SQL of the inlined models and the figures, from dbt's manifest of the
-    build (a model's compiled code there is the select of that run: its years, its sources)."""
+    build (a model's compiled code there is the select of that run: its years, its sources). A yearly
+    model's code is that of its batch, which dbt writes beside the manifest: the build of one year has
+    one."""
     nodes = json.loads(manifest_file.read_text())["nodes"]
     models = {}
     for name in (*INLINED_MODELS, FIGURES_MODEL):
         node = nodes[f"model.imaging_atlas.{name}"]
-        if not node.get("compiled_code"):
-            raise ValueError(f"{manifest_file}: {name} has no compiled code; run the build first")
-        models[name] = (node["relation_name"], node["compiled_code"])
+        code = node.get("compiled_code")
+        if not code:
+            folder = manifest_file.parent / "compiled" / "imaging_atlas" / node["original_file_path"]
+            batches = sorted(folder.with_suffix("").glob(f"{name}_*.sql"))
+            if len(batches) != 1:
+                raise ValueError(f"{manifest_file}: {name} has no compiled code of one batch; build first")
+            code = batches[0].read_text()
+        models[name] = (node["relation_name"], code)
     return models
 
 
@@ -67,20 +76,21 @@ def differing_rows(db_path: Path, figures_file: Path) -> int:
         return connection.execute(query).fetchall()[0][0]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--db", type=Path, required=True, help="the database the build wrote")
-    parser.add_argument("--manifest", type=Path, required=True, help="the build's target/manifest.json")
-    add_engine_options(parser)
-    args = parser.parse_args()
-    query = one_statement(compiled_models(args.manifest))
-    # Inside the built database, as the build's own connection is set in profiles.yml.
-    config = engine_config(args.memory_limit, args.threads, args.temp_dir)
+def write_one_statement(
+    db_path: Path,
+    manifest: Path,
+    out: Path,
+    memory_limit: str,
+    threads: int = 2,
+    temp_dir: Path | None = None,
+) -> None:
+    """`imaging-atlas one-statement`: the statement's figures, computed in the built database (as the
+    build's own connection is set in profiles.yml) and written to a Parquet file."""
+    query = one_statement(compiled_models(manifest))
+    config = engine_config(memory_limit, threads, temp_dir)
     config["preserve_insertion_order"] = False
-    with duckdb.connect(str(args.db), read_only=True, config=config) as connection:
+    with duckdb.connect(str(db_path), read_only=True, config=config) as connection:
         connection.execute("set enable_progress_bar = false")
-        connection.sql(query).write_parquet(str(args.out))
-
-
-if __name__ == "__main__":
-    main()
+        # As the exams' model does (macro build_joins_as_written): the hash joins built as written.
+        connection.execute("set disabled_optimizers = 'build_side_probe_side'")
+        connection.sql(query).write_parquet(str(out))

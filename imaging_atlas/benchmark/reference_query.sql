@@ -1,6 +1,9 @@
--- The engine's floor: both headline indicators at every level, from the raw Parquet and the seed CSVs,
--- in one hand-written DuckDB query. Same rules as the dbt project (docs/rules.md), none of its code.
--- Placeholders: {raw_dir}, {seeds_dir}, {first_year}.
+-- The engine's floor: all the indicators of the registry at every level with every rule, from the raw
+-- Parquet and the seed CSVs, in one hand-written DuckDB query. Same rules as the dbt project
+-- (docs/rules.md), none of its code: the indicators, their groups and exam scopes are read as data.
+-- Placeholders (reference.py): the raw and seeds folders, the first year, and the columns of each
+-- indicator group, written from the scope seed: each person's exams in the group, its patients and
+-- exams per unit and their totals per published unit, and one row per unit and group.
 with
 
 communes as (
@@ -34,10 +37,16 @@ sectors as (
 ),
 
 codes as (
-    select c.code, c.category, try_cast(v.valid_from as date) as valid_from, try_cast(v.valid_to as date) as valid_to
+    select c.code, c.category, c.provider,
+        try_cast(v.valid_from as date) as valid_from, try_cast(v.valid_to as date) as valid_to
     from read_csv('{seeds_dir}/nomenclature/imaging_codes.csv', all_varchar = true) as c
     left join read_csv('{seeds_dir}/nomenclature/imaging_codes_validity.csv', all_varchar = true) as v
         on v.code = c.code
+),
+
+indicators as (
+    select indicator_code, indicator_group, measure, cast(sector_level_since as integer) as sector_level_since
+    from read_csv('{seeds_dir}/indicators/indicator_registry.csv', all_varchar = true)
 ),
 
 population as (
@@ -50,7 +59,6 @@ domiciled as (
     select
         p.person_id,
         p.year,
-        coalesce(d.commune_2025, j.commune_2025) as commune_nis,
         case
             when s.sector_code is not null then s.sector_code
             when coalesce(d.commune_2025, j.commune_2025) is not null
@@ -69,7 +77,9 @@ services as (
     select
         trim(cl.person_id) as person_id,
         year(cl.service_date) as year,
-        max(codes.category = 'interventional_therapeutic') as therapeutic
+        any_value(codes.category) as category,
+        any_value(codes.provider) as provider,
+        sum(cl.quantity) as net_quantity
     from read_parquet('{raw_dir}/claims/**/*.parquet', hive_partitioning = false, union_by_name = true) as cl
     inner join codes
         on codes.code = lpad(trim(cl.nomenclature_code), 6, '0')
@@ -81,52 +91,68 @@ services as (
     having sum(cl.quantity) > 0
 ),
 
-patients as (
-    select person_id, year, bool_or(therapeutic) as therapeutic
+exams_by_person as (
+    select person_id, year, {group_exams}
     from services
     group by 1, 2
 ),
 
 counts_by_unit as (
-    select
-        d.year,
-        d.unit,
-        count(*) as beneficiaries,
-        count(p.person_id) as patients_any,
-        count_if(coalesce(p.therapeutic, false)) as patients_therapeutic
+    select d.year, d.unit, count(*) as beneficiaries, {group_counts}
     from domiciled as d
-    left join patients as p on p.person_id = d.person_id and p.year = d.year
+    left join exams_by_person as e on e.person_id = d.person_id and e.year = d.year
     group by 1, 2
 ),
 
-unit_communes as (
+unit_levels as (
     select sector_code as unit, commune_nis from sectors
     union all
     select commune_nis || 'ZZZZ', commune_nis from current_communes
 ),
 
-with_parents as (
-    select u.*, c.commune_nis, c.arrondissement_nis, c.province_nis, c.region_nis
-    from counts_by_unit as u
-    left join unit_communes as uc on uc.unit = u.unit
-    left join current_communes as c on c.commune_nis = uc.commune_nis
+units_at_every_level as (
+    select u.unit, 'region' as geo_level, c.region_nis as geo_code
+    from unit_levels as u inner join current_communes as c on c.commune_nis = u.commune_nis
+    union all
+    select u.unit, 'province', c.province_nis
+    from unit_levels as u inner join current_communes as c on c.commune_nis = u.commune_nis
+    where c.province_nis is not null
+    union all
+    select u.unit, 'arrondissement', c.arrondissement_nis
+    from unit_levels as u inner join current_communes as c on c.commune_nis = u.commune_nis
+    union all
+    select u.unit, 'commune', c.commune_nis
+    from unit_levels as u inner join current_communes as c on c.commune_nis = u.commune_nis
+    union all
+    select unit, 'sector', unit from unit_levels
+),
+
+counts_at_every_level as (
+    select year, 'country' as geo_level, '01000' as geo_code, * exclude (year, unit)
+    from counts_by_unit
+    union all
+    select cu.year, ul.geo_level, ul.geo_code, cu.* exclude (year, unit)
+    from counts_by_unit as cu
+    inner join units_at_every_level as ul on ul.unit = cu.unit
+),
+
+totals as (
+    select year, geo_level, geo_code, {group_totals}
+    from counts_at_every_level
+    group by 1, 2, 3
+),
+
+group_rows as (
+    {group_rows}
 )
 
-select year, 'country' as geo_level, '01000' as geo_code,
-    sum(patients_any) as numerator_001, sum(patients_therapeutic) as numerator_023, sum(beneficiaries) as denominator
-from with_parents group by all
-union all
-select year, 'region', region_nis, sum(patients_any), sum(patients_therapeutic), sum(beneficiaries)
-from with_parents where region_nis is not null group by all
-union all
-select year, 'province', province_nis, sum(patients_any), sum(patients_therapeutic), sum(beneficiaries)
-from with_parents where province_nis is not null group by all
-union all
-select year, 'arrondissement', arrondissement_nis, sum(patients_any), sum(patients_therapeutic), sum(beneficiaries)
-from with_parents where arrondissement_nis is not null group by all
-union all
-select year, 'commune', commune_nis, sum(patients_any), sum(patients_therapeutic), sum(beneficiaries)
-from with_parents where commune_nis is not null group by all
-union all
-select year, 'sector', unit, sum(patients_any), sum(patients_therapeutic), sum(beneficiaries)
-from with_parents where unit is not null group by all
+select
+    i.indicator_code,
+    g.year,
+    g.geo_level,
+    g.geo_code,
+    case i.measure when 'patients' then g.patients else g.exams end as numerator,
+    g.beneficiaries as denominator
+from group_rows as g
+inner join indicators as i on i.indicator_group = g.indicator_group
+where g.geo_level != 'sector' or g.year >= i.sector_level_since

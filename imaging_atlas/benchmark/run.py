@@ -1,26 +1,25 @@
-"""`make bench`: the dbt build of the headline marts against the hand-written reference query.
+"""`make bench`: the dbt build against the floor of the whole family, the hand-written reference query.
 
-Usage: python -m imaging_atlas.benchmark --data-dir data/bench-data --cases one-year-1.0 five-years
-    nineteen-years yearly-update [--generate] [--repeat N] [--doc docs/benchmark.md]
+Usage: imaging-atlas benchmark --data-dir data/bench-data --cases one-year-1.0 five-years
+    nineteen-years yearly-update whole-project-one-year [--generate] [--repeat N] [--doc docs/benchmark.md]
 
-Each case builds the two headline marts and everything upstream from an empty database (`dbt build` of
-the seeds and models: no data test, and no unit test, which production runs leave to CI, as `make build`
-does), runs the reference query over the same files just before and just after it (the build is held to
-their mean) and checks that both give the same figures for every unit. With --repeat N the build runs N
-times (each from an empty database, or refreshing the same year again) and the median run is recorded,
-with every run's time beside it: one run moves by 3-4% from one to the next on this machine. A one-year
-case also runs the build's own SQL of the headline path as one statement, without dbt
-(one_statement.py), to tell the work of the indicator layer from what dbt adds to it. The whole-project
-cases run `make build`'s `dbt build` of everything (Python models and data tests included): what a
-national `make run` asks of the machine. The yearly update rebuilds the latest year from the 19-year
-extract, in the database of the nineteen-year case when there is one. Results accumulate in
+The floor (reference_query.sql) computes every indicator of the registry at every level with every rule
+in one DuckDB query over the raw files. Each case runs it over the same files just before and just after
+the build (this machine is shared: the build is held to their mean, and the load average is recorded on
+both sides) and checks that the built figures of every indicator equal it for every unit. A case builds
+the seeds and every indicator's mart with everything upstream (`dbt build` without data and unit tests),
+or, for the whole-project cases, what `make build` runs (every model and data test). The years built are
+the extract's (`--event-time-start/--event-time-end`, as make build passes them); the yearly update
+rebuilds the latest year of the 19-year extract, in the database of the nineteen-year case when there is
+one. With --repeat N the build runs N times and the median run is recorded, every run's time beside it.
+A one-year case also runs the build's own SQL of the indicator layer as one statement, without dbt
+(one_statement.py), to tell the work of the SQL from what dbt adds to it. Results accumulate in
 benchmarks/results.json (one entry per case, the latest run wins); with --doc the tables between the
 bench markers of that page are rewritten from that file.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import platform
@@ -35,12 +34,12 @@ import duckdb
 
 from imaging_atlas.benchmark.engine import DEFAULT_MEMORY_LIMIT
 from imaging_atlas.benchmark.one_statement import differing_rows
-from imaging_atlas.project import PROJECT_DIR, DbtRun, dbt_executable
+from imaging_atlas.project import PROJECT_DIR, DbtRun, cli_executable, dbt_executable, event_time_flags
+from imaging_atlas.registry import read_registry
 
 RESULTS_FILE = PROJECT_DIR / "benchmarks" / "results.json"
 DOC_START = "<!-- bench:start -->"
 DOC_END = "<!-- bench:end -->"
-HEADLINE_MARTS = ("stat_013_001_at", "stat_013_023_at")
 HISTORY_YEARS = (2006, 2024)
 FIVE_YEARS = (2020, 2024)
 CASE_ORDER = (
@@ -78,13 +77,18 @@ class Case:
     # the one-year reference); by default once over raw_dir.
     reference_raw_dirs: tuple[Path, ...] = ()
     # The whole project (`dbt build`: every model, Python ones included, and every data test) rather
-    # than the headline marts; held to no reference query (the nineteen-years case checks the marts).
+    # than the seeds and the indicators' marts.
     whole_project: bool = False
 
     @property
     def single_year_from_empty(self) -> bool:
-        """A build of one year's headline marts from an empty database: what the one statement repeats."""
+        """A build of one year's marts from an empty database: what the one statement repeats."""
         return not self.whole_project and self.refresh_year is None and "-" not in self.years
+
+
+def indicator_marts() -> list[str]:
+    """Every indicator's mart, from the registry: the family the reference query computes."""
+    return sorted(read_registry()["indicator_code"])
 
 
 def folder_bytes(folder: Path) -> int:
@@ -205,25 +209,22 @@ def link_plain_files(history_dir: Path, out_dir: Path) -> Path:
 
 
 def compare_with_reference(db_path: Path, reference_files: str, only_year: int | None = None) -> int:
-    """Rows where the marts differ from the reference figures (every unit with beneficiaries; only the
-    year of a yearly update, whose reference is computed over that year's files)."""
-    year_filter = f"and a.year = {only_year}" if only_year is not None else ""
+    """Rows where the built figures of every indicator (int_indicator_figures) differ from the reference
+    figures, over every unit with beneficiaries; only the year of a yearly update, whose reference is
+    computed over that year's files."""
+    year_filter = f"and year = {only_year}" if only_year is not None else ""
     with duckdb.connect(str(db_path), read_only=True) as connection:
         return connection.execute(
             f"""
             with reference as (select * from read_parquet('{reference_files}')),
-            marts as (
-                select a.year, a.geo_level, a.geo_code, a.numerator as numerator_001,
-                    b.numerator as numerator_023, a.denominator
-                from {HEADLINE_MARTS[0]} as a
-                left join {HEADLINE_MARTS[1]} as b using (year, geo_level, geo_code)
-                where a.denominator > 0 {year_filter}
+            built as (
+                select indicator_code, year, geo_level, geo_code, numerator, denominator
+                from int_indicator_figures
+                where denominator > 0 {year_filter}
             )
-            select count(*) from reference full join marts using (year, geo_level, geo_code)
-            where reference.denominator is distinct from marts.denominator
-                or reference.numerator_001 is distinct from marts.numerator_001
-                or (reference.numerator_023 is distinct from marts.numerator_023
-                    and marts.numerator_023 is not null)
+            select count(*) from reference full join built using (indicator_code, year, geo_level, geo_code)
+            where reference.numerator is distinct from built.numerator
+                or reference.denominator is distinct from built.denominator
             """
         ).fetchall()[0][0]
 
@@ -253,17 +254,17 @@ def time_breakdown(run_results: Path, wall_seconds: float) -> dict:
 
 
 def build_command(case: Case) -> list[str]:
-    """The production build (`make build`: no unit test, they run in CI) of the whole project with its
-    data tests, or of the headline marts with the seeds and models upstream, without their data tests."""
+    """The production build (`make build`: no unit test, they run in CI, and the extract's years) of the
+    whole project with its data tests, or of the seeds and every indicator's mart with the models
+    upstream, without their data tests; a yearly update names its year instead."""
     excluded = ["unit_test"] if case.whole_project else ["unit_test", "test"]
     command = [dbt_executable(), "build", "--exclude-resource-type", *excluded]
-    if case.whole_project:
-        return command
-    command += ["--select", " ".join(f"+{mart}" for mart in HEADLINE_MARTS)]
+    if not case.whole_project:
+        command += ["--select", " ".join(f"+{mart}" for mart in indicator_marts())]
     if case.refresh_year is not None:
         year = case.refresh_year
-        command += ["--event-time-start", f"{year}-01-01", "--event-time-end", f"{year + 1}-01-01"]
-    return command
+        return [*command, "--event-time-start", f"{year}-01-01", "--event-time-end", f"{year + 1}-01-01"]
+    return command + event_time_flags(case.raw_dir)
 
 
 def build_once(
@@ -312,21 +313,20 @@ def run_case(case: Case, db_path: Path, keep_database: bool, repeat: int = 1) ->
     for stale in case.run_dir.glob("reference-*.parquet"):
         stale.unlink()
     memory_limit = env.get("IMAGING_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT)
-    reference_before = None if case.whole_project else run_reference(case, memory_limit)
+    reference_before = run_reference(case, memory_limit)
+    load_before = os.getloadavg()[0]
     builds = [build_once(case, run, env, spill_dir, keep_database) for _ in range(repeat)]
+    load_after = os.getloadavg()[0]
     dbt, breakdown = median_build(builds)
-    reference_runs = None
-    reference = None
-    if reference_before is not None:
-        reference_after = run_reference(case, memory_limit)
-        reference = mean_of(reference_before, reference_after)
-        reference_runs = {"before": reference_before.seconds, "after": reference_after.seconds}
+    reference_after = run_reference(case, memory_limit)
+    reference = mean_of(reference_before, reference_after)
+    reference_runs = {"before": reference_before.seconds, "after": reference_after.seconds}
     differences = None
     if dbt.failure is None and reference is not None and reference.failure is None:
         reference_files = str(case.run_dir / "reference-*.parquet")
         differences = compare_with_reference(run.db_path, reference_files, case.refresh_year)
         if differences:
-            raise AssertionError(f"{case.name}: {differences} rows of the marts differ from the reference")
+            raise AssertionError(f"{case.name}: {differences} rows of the figures differ from the reference")
     statement = None
     if dbt.failure is None and case.single_year_from_empty:
         statement = run_one_statement(case, run, memory_limit, spill_dir)
@@ -348,6 +348,7 @@ def run_case(case: Case, db_path: Path, keep_database: bool, repeat: int = 1) ->
         "database_mb": round(run.db_path.stat().st_size / 1024**2) if run.db_path.exists() else None,
         "machine": machine_description(),
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "load": {"before": round(load_before, 1), "after": round(load_after, 1)},
     }
 
 
@@ -360,7 +361,7 @@ def run_reference(case: Case, memory_limit: str) -> Measurement:
         out = case.run_dir / f"reference-{index:02d}.parquet"
         spill_dir = case.run_dir / "reference_tmp"
         runs.append(measure(
-            [sys.executable, "-m", "imaging_atlas.benchmark.reference", "--raw-dir", str(raw_dir),
+            [cli_executable(), "floor", "--raw-dir", str(raw_dir),
              "--seeds-dir", str(PROJECT_DIR / "seeds"), "--out", str(out), "--memory-limit", memory_limit,
              "--temp-dir", str(spill_dir)],
             spill_dir=spill_dir,
@@ -376,9 +377,8 @@ def run_reference(case: Case, memory_limit: str) -> Measurement:
 
 def mean_of(before: Measurement, after: Measurement) -> Measurement:
     """The reference query timed before and after the build, as one measurement: the mean of the two
-    times, the larger peaks. This machine's speed drifts within an hour (the same query's CPU time went
-    from 38 to 67 s in 40 minutes on 3 December 2026), so a build is held to the reference bracketing it,
-    not to one run on one side."""
+    times, the larger peaks. A shared machine's speed drifts within an hour (docs/benchmark.md), so a
+    build is held to the reference bracketing it, not to one run on one side."""
     failure = before.failure or after.failure
     spills = [m.peak_spill_mb for m in (before, after) if m.peak_spill_mb is not None]
     return Measurement(
@@ -395,7 +395,7 @@ def run_one_statement(case: Case, run: DbtRun, memory_limit: str, spill_dir: Pat
     print(f"{case.name}: the project's SQL in one statement", flush=True)
     out = case.run_dir / "one-statement.parquet"
     statement = measure(
-        [sys.executable, "-m", "imaging_atlas.benchmark.one_statement", "--db", str(run.db_path),
+        [cli_executable(), "one-statement", "--db", str(run.db_path),
          "--manifest", str(run.target_path / "manifest.json"), "--out", str(out),
          "--memory-limit", memory_limit, "--temp-dir", str(spill_dir)],
         spill_dir=spill_dir,
@@ -415,11 +415,31 @@ def year_folders(history_dir: Path, first: int, last: int, workdir: Path) -> tup
     )
 
 
+def extract_is_complete(raw_dir: Path, first: int, last: int) -> bool:
+    """Every year's population and claims written, each file with its Parquet footer: a generation that
+    was stopped leaves years out and its last file cut short."""
+    files = [
+        raw_dir / table / f"year={year}" / "part-0.parquet"
+        for year in range(first, last + 1)
+        for table in ("population", "claims")
+    ]
+    if not all(path.exists() for path in files):
+        return False
+    try:
+        with duckdb.connect() as connection:
+            paths = ", ".join(f"'{path}'" for path in files)
+            connection.execute(f"select count(*) from parquet_metadata([{paths}])").fetchall()
+    except duckdb.Error:
+        return False
+    return True
+
+
 def generate(raw_dir: Path, scale: float, first: int, last: int, seed: int) -> None:
-    """Write a synthetic extract unless one is there already (national data take minutes to hours)."""
-    if any(raw_dir.glob("claims/**/*.parquet")):
+    """Write a synthetic extract unless a complete one is there already (national data take minutes to
+    hours); an incomplete one is written again."""
+    if extract_is_complete(raw_dir, first, last):
         return
-    command = [sys.executable, "-m", "imaging_atlas", "generate", "--out", str(raw_dir)]
+    command = [cli_executable(), "generate", "--out", str(raw_dir)]
     command += ["--scale", str(scale), "--years", f"{first}-{last}", "--seed", str(seed)]
     command += ["--force", "--no-progress"]
     subprocess.run(command, cwd=PROJECT_DIR, check=True)
@@ -463,7 +483,15 @@ def plan_case(name: str, data_dir: Path, workdir: Path, seed: int, make_data: bo
             year_folders(history_dir, *HISTORY_YEARS, workdir),
         )
     if name == "whole-project-nineteen-years":
-        return Case(name, 1.0, years, history_dir, workdir / name, whole_project=True)
+        return Case(
+            name,
+            1.0,
+            years,
+            history_dir,
+            workdir / name,
+            reference_raw_dirs=year_folders(history_dir, *HISTORY_YEARS, workdir),
+            whole_project=True,
+        )
     if name == "yearly-update":
         return Case(name, 1.0, years, history_dir, workdir / name, last, (last_year_only,))
     if name == "yearly-update-plain-files":
@@ -536,10 +564,10 @@ def bracket(entry: dict) -> str:
 
 def comparison(entry: dict, results: list[dict]) -> tuple[str, float | None]:
     """What a case is compared with, and the ratio. A case is held to its own reference query over the
-    same files (goal 2x). A yearly update is held to building that year alone (goal 1.2x); the two are
-    measured minutes apart, and this machine's speed drifts by more than the goal over an hour (the same
-    reference query took 17 s and 34 s the same evening), so when both runs have the reference query of
-    that year timed beside them, the ratio compares dbt's time in reference-query units:
+    same files. A yearly update is held to building that year alone (goal 1.2x); the two are measured
+    minutes apart, and a shared machine's speed drifts by more than the goal over an hour, so when both
+    runs have the reference query of that year timed beside them, the ratio compares dbt's time in
+    reference-query units:
     (update / its reference) / (year alone / its reference)."""
     if entry["refresh_year"] is None:
         if entry["reference"] is None:
@@ -558,11 +586,17 @@ def comparison(entry: dict, results: list[dict]) -> tuple[str, float | None]:
     return text, entry["dbt"]["seconds"] / alone["seconds"]
 
 
+def load_cell(entry: dict) -> str:
+    """The load average of the shared machine when the build started and ended, when it was recorded."""
+    load = entry.get("load")
+    return f", load {load['before']} / {load['after']}" if load else ""
+
+
 def results_table(results: list[dict]) -> str:
     """The main table: dbt, the reference it is held to, the ratio, and the peak memory and spill of dbt."""
     lines = [
         "| case | scale | years | input rows | dbt build (peak RSS, disk spilled) | compared with | ratio "
-        "| rows differing from the reference | database | machine, date |",
+        "| rows differing from the reference | database | machine, date, load (1 min, before / after) |",
         "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for r in results:
@@ -577,7 +611,7 @@ def results_table(results: list[dict]) -> str:
         lines.append(
             f"| {label} | {r['scale']} | {r['years']} | {r['input_rows']:,} "
             f"| {build_cell(r)} | {compared} | {ratio} | {differing} | {database} "
-            f"| {r['machine']}, {r['date']} |"
+            f"| {r['machine']}, {r['date']}{load_cell(r)} |"
         )
     return "\n".join(lines)
 
@@ -660,36 +694,28 @@ def write_doc_tables(doc: Path, results: list[dict]) -> None:
     doc.write_text(text[:start] + tables + text[end:])
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--data-dir", type=Path, default=PROJECT_DIR / "data" / "bench-data")
-    parser.add_argument("--workdir", type=Path, default=PROJECT_DIR / "data" / "bench")
-    parser.add_argument(
-        "--cases", nargs="+", default=["one-year-0.1", "one-year-0.3", "one-year-1.0"],
-        help="one-year-<scale>, five-years, nineteen-years, whole-project-one-year, "
-        "whole-project-nineteen-years, yearly-update, yearly-update-plain-files, secrecy-one-year",
-    )  # fmt: skip
-    parser.add_argument("--generate", action="store_true", help="generate the extracts that are missing")
-    parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--doc", type=Path, help="rewrite the benchmark tables of this page")
-    parser.add_argument("--no-save", action="store_true", help="do not record the results (smoke runs)")
-    parser.add_argument(
-        "--repeat", type=int, default=1, help="builds per case; the median one is recorded (default 1)"
-    )
-    args = parser.parse_args(argv)
-    for name in args.cases:
+def run_benchmark(
+    cases: list[str],
+    data_dir: Path,
+    workdir: Path,
+    generate_missing: bool = False,
+    seed: int = 42,
+    doc: Path | None = None,
+    save: bool = True,
+    repeat: int = 1,
+) -> None:
+    """`imaging-atlas benchmark`: measure each case, print its lines of the tables, and record them."""
+    for name in cases:
         if name == "secrecy-one-year":
             from imaging_atlas.benchmark.secrecy import run_secrecy_case
 
-            run_secrecy_case(args.data_dir, args.workdir, args.seed, args.generate)
+            run_secrecy_case(data_dir, workdir, seed, generate_missing)
             continue
-        case = plan_case(name, args.data_dir, args.workdir, args.seed, args.generate)
-        history_db = args.workdir / "nineteen-years" / "atlas.duckdb"
+        case = plan_case(name, data_dir, workdir, seed, generate_missing)
+        history_db = workdir / "nineteen-years" / "atlas.duckdb"
         in_history = case.refresh_year is not None and history_db.exists()
         db_path = history_db if in_history else case.run_dir / "atlas.duckdb"
-        entry = run_case(case, db_path, in_history, args.repeat)
+        entry = run_case(case, db_path, in_history, repeat)
         if entry["refresh_year"] is not None:
             # Held to the year built alone as measured now: a later run of that case, perhaps on
             # another machine, must not change this ratio.
@@ -699,7 +725,7 @@ def main(argv: list[str] | None = None) -> None:
         print(results_table([entry]), flush=True)
         if entry["one_statement"]:
             print(work_table([entry]), flush=True)
-        if not args.no_save:
+        if save:
             results = save_result(entry)
-            if args.doc:
-                write_doc_tables(args.doc, results)
+            if doc:
+                write_doc_tables(doc, results)

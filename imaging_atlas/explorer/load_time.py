@@ -1,4 +1,4 @@
-"""How long the offline explorer takes to open: `python -m imaging_atlas.explorer.load_time`.
+"""How long the offline explorer takes to open: `imaging-atlas explorer-load-time`.
 
 Opens the page from disk in Debian's Chromium with every request beyond the file refused, as a reader
 with no network would, and reads the `atlas-ready` performance mark the page sets once the first view
@@ -9,10 +9,8 @@ window width. A measurement, not a test: results go to docs/benchmark.md.
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 
 from imaging_atlas.explorer.chromium import CHROMIUM, CHROMIUM_FLAGS
@@ -43,29 +41,19 @@ def open_times(site: Path, repeat: int, width: int) -> list[float]:
     return times
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m imaging_atlas.explorer.load_time",
-        description="Measure how long the offline Atlas explorer takes to open in Chromium.",
-    )
-    parser.add_argument("--site", type=Path, default=Path("target/atlas/index.html"), help="page to open")
-    parser.add_argument("--repeat", type=int, default=5, help="openings (default: %(default)s)")
-    parser.add_argument("--width", type=int, default=1440, help="window width in px (default: %(default)s)")
-    args = parser.parse_args(argv)
-    if not args.site.exists():
-        print(f"error: no page at {args.site}: run `make explore` first", file=sys.stderr)
+def report_open_times(site: Path, repeat: int = 5, width: int = 1440) -> int:
+    """`imaging-atlas explorer-load-time`: print the median and every opening time; 1 without the page or
+    the browser."""
+    if not site.exists():
+        print(f"error: no page at {site}: run `make explore` first", file=sys.stderr)
         return 1
     if not CHROMIUM.exists():
         print(f"error: {CHROMIUM} is missing: run `make chromium` first", file=sys.stderr)
         return 1
-    times = open_times(args.site, args.repeat, args.width)
+    times = open_times(site, repeat, width)
     runs = ", ".join(f"{time / 1000:.2f}" for time in times)
     print(
-        f"{args.site} ({args.site.stat().st_size / 1e6:.2f} MB) at {args.width} px: median "
+        f"{site} ({site.stat().st_size / 1e6:.2f} MB) at {width} px: median "
         f"{statistics.median(times) / 1000:.2f} s to the first full view, {len(times)} openings ({runs} s)"
     )
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -11,11 +11,8 @@ DecompressionStream, so no decompression code is shipped.
 
 from __future__ import annotations
 
-import argparse
 import base64
 import gzip
-import sys
-from collections.abc import Sequence
 from pathlib import Path
 
 from imaging_atlas.explorer.database import (
@@ -85,28 +82,3 @@ def build_site(db_path: Path, out_path: Path) -> dict[str, int | str]:
         "cells": len(figures),
         "masked": int(figures["suppressed"].sum()),
     }
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m imaging_atlas.explorer",
-        description="Write the offline Atlas explorer (one self-contained HTML file).",
-    )
-    parser.add_argument("--db", type=Path, default=Path("data/imaging_atlas.duckdb"), help="built database")
-    parser.add_argument(
-        "--out",
-        type=Path,
-        default=Path("target/atlas/index.html"),
-        help="page to write (default: %(default)s)",
-    )
-    args = parser.parse_args(argv)
-    try:
-        written = build_site(args.db, args.out)
-    except (FileNotFoundError, ValueError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    print(
-        f"Atlas explorer: {written['path']} ({written['bytes'] / 1e6:.2f} MB; {written['indicators']} "
-        f"indicators, {written['cells']:,} cells of which {written['masked']:,} masked)"
-    )
-    return 0

@@ -1,17 +1,14 @@
 {#- The denominator at the finest unit and stratum, shared by every indicator, stratum and cube; a null
     unit holds the persons without a known domicile, who count in the Belgian row only. The stratum is
-    kept as the age band's first year and the BIM flag, which int_indicator_strata labels. One year at a
-    time, as every model that reads persons: over a history, one statement holds every year's cells. -#}
+    kept as the age band's first year and the BIM flag, which int_indicator_strata labels. -#}
 
-{{ config_incremental_by_year() }}
+{{ config_yearly_batches() }}
 
-{% call(year) one_year_at_a_time(ref('int_beneficiaries_domiciled')) %}
 with
 
 beneficiaries as (
 
     select * from {{ ref('int_beneficiaries_domiciled') }}
-    where {{ in_year(year) }}
 
 ),
 
@@ -31,4 +28,3 @@ final as (
 )
 
 select * from final
-{% endcall %}

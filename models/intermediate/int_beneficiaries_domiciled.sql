@@ -1,51 +1,17 @@
-{#- The domicile rule (docs/rules.md): 31 December when its commune is known, else 30 June, else none;
-    the sector always from the chosen date, and only when it belongs to the chosen (2025) commune. Only
-    the finest unit is written: its commune and every level above come from int_geo_unit_ancestors, and
-    the commune as a column of its own cost a national year 0.6 s to write. The stratum of the cubes
-    comes from the birth year and the BIM flag as they are: the models that count persons group by the
-    age band's first year and the flag, and int_indicator_strata labels the counted cells (writing the
-    two labels here for every person-year cost a national year 1.2 s, docs/benchmark.md). -#}
+{#- The usable rows of the checked population: one per beneficiary and year, with the domicile that
+    counts. A view: the rows are written once, in int_population_checked. -#}
 
-{{ config_incremental_by_year() }}
+{{ config(materialized='view', event_time=year_start('year')) }}
 
-{% call(year) one_year_at_a_time(source('atlas_raw', 'population')) %}
 with
 
-beneficiaries as (
+population_rows as (
 
-    select * from {{ ref('stg_atlas__population') }}
-    where reject_reason is null and {{ in_year(year) }}
-
-),
-
-communes_2025 as (
-
-    select * from {{ ref('int_communes_mapped_to_2025') }}
+    select * from {{ ref('int_population_checked') }}
 
 ),
 
-sectors as (
-
-    select sector_code, commune_nis
-    from {{ ref('statistical_sectors') }}
-    where not is_unknown_sector
-
-),
-
-communes_resolved as (
-
-    select
-        beneficiaries.*,
-        dec31.commune_nis_2025 as commune_dec31_2025,
-        jun30.commune_nis_2025 as commune_jun30_2025
-
-    from beneficiaries
-    left join communes_2025 as dec31 on dec31.commune_nis = beneficiaries.commune_dec31
-    left join communes_2025 as jun30 on jun30.commune_nis = beneficiaries.commune_jun30
-
-),
-
-domicile_chosen as (
+final as (
 
     select
         person_id,
@@ -53,42 +19,12 @@ domicile_chosen as (
         birth_year,
         sex,
         increased_reimbursement,
-        case
-            when commune_dec31_2025 is not null then 'dec31'
-            when commune_jun30_2025 is not null then 'jun30'
-            else 'unknown'
-        end as domicile_date,
-        coalesce(commune_dec31_2025, commune_jun30_2025) as commune_nis,
-        case
-            when commune_dec31_2025 is not null then sector_dec31
-            when commune_jun30_2025 is not null then sector_jun30
-        end as given_sector_code
+        domicile_date,
+        sector_unit_code
 
-    from communes_resolved
-
-),
-
-final as (
-
-    select
-        domicile_chosen.person_id,
-        domicile_chosen.year,
-        domicile_chosen.birth_year,
-        domicile_chosen.sex,
-        domicile_chosen.increased_reimbursement,
-        domicile_chosen.domicile_date,
-        case
-            when domicile_chosen.commune_nis is null then null
-            when sectors.sector_code is not null then sectors.sector_code
-            else {{ unknown_sector_code('domicile_chosen.commune_nis') }}
-        end as sector_unit_code
-
-    from domicile_chosen
-    left join sectors
-        on sectors.sector_code = domicile_chosen.given_sector_code
-        and sectors.commune_nis = domicile_chosen.commune_nis
+    from population_rows
+    where reject_reason is null
 
 )
 
 select * from final
-{% endcall %}

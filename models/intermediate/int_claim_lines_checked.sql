@@ -1,7 +1,9 @@
 {#- The one path from raw claim lines to used ones: every staged line with its final reject reason (the
     row rules of staging, then the line of a person who is not a beneficiary in the year of the service)
-    and, for a used line, the person's finest domicile unit. The ledger, rejects_claims and the exams all
-    read this model, so a line the marts count is exactly a line the ledger calls used. -#}
+    and, for a used line, the person's finest domicile unit. The exams (through
+    int_imaging_services_netted), the rejected lines and the ledger's used lines all read this view, so a
+    line the marts count is exactly a line the ledger calls used. A view: writing every claim line of a
+    national year would cost more than joining each reader's lines to the beneficiaries. -#}
 
 {{ config(materialized='view') }}
 

@@ -3,7 +3,7 @@
     grid of the 2025 units x the strata present that year (0 where nobody counts). Summed over the
     strata, a cube row is its indicator's row. -#}
 
-{{ config_incremental_by_year() }}
+{{ config_yearly_batches() }}
 
 with
 
@@ -17,7 +17,6 @@ cube_indicators as (
 strata_counts as (
 
     select * from {{ ref('int_indicator_strata') }}
-    where {{ years_to_build() }}
 
 ),
 

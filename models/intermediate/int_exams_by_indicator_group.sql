@@ -1,39 +1,33 @@
 {#- The one pass over the persons: each beneficiary's exams (services of net quantity > 0) counted per
     indicator group, year, finest unit and stratum: the patients (persons with at least one exam in the
-    group's scope; an exam can count in several groups) and their exams. A person who is not a
-    beneficiary that year drops out at the join, with all their exams. Every figure, stratum and cube
-    rolls up from here, so no later model reads persons again.
-    The groups are counted side by side: the registry's groups take numbered slots (in name order), each
-    person's exams are summed per slot in one row, those rows are counted per unit and stratum, and each
-    slot's pair of columns then becomes the rows of its group. The stratum is kept as the age band's
-    first year and the BIM flag, which int_indicator_strata labels: two labels on every cell of a
-    national year cost 0.4 s to write. Sorting every exam into its groups first
-    (39 million rows into 28.5 million person-groups a national year) took 25-31 s instead of 19-21 s
-    (docs/benchmark.md). The SQL holds var('indicator_group_slots') slots; the test
-    assert_indicator_groups_fit_their_slots fails before this model runs when the registry has more
-    groups.
-    The per-person sums add doubles: whole numbers add exactly in a double (below 2^53), and a double's
-    sum keeps half the state of DuckDB's 128-bit integer sum, so the twelve sums of a national year's
-    6.9 million persons fit in memory instead of spilling 1.2 GB (16.9 s against 19.8 s). -#}
+    group's scope; an exam can count in several groups) and their exams, from the used claim lines
+    (int_claim_lines_checked). Every figure, stratum and cube rolls up from here, so no later model reads
+    persons again.
+    The groups are counted side by side, one pair of columns per group of the registry, named after it:
+    each person's exams are summed per group in one row, those rows are counted per unit and stratum,
+    and each group's pair of columns then becomes its rows. Sorting every exam into its groups first
+    would write a row per exam and group (docs/benchmark.md). The per-person sums add doubles, exact for
+    whole numbers below 2^53, whose state is half of a 128-bit integer sum's. -#}
 
-{% set slots = range(var('indicator_group_slots')) %}
+{%- set groups = indicator_groups() %}
 
-{{ config_incremental_by_year() }}
+{{ config_yearly_batches() }}
+{%- set build_joins = build_joins_as_written() %}
+{{ config(pre_hook=build_joins.pre, post_hook=build_joins.post) }}
 
-{% call(year) one_year_at_a_time(ref('int_beneficiaries_domiciled')) %}
 with
 
 services as (
 
     select * from {{ ref('int_imaging_services_netted') }}
-    where net_quantity > 0 and {{ in_service_year(year) }}
+    where net_quantity > 0 and {{ in_batch_year('year') }}
 
 ),
 
 beneficiaries as (
 
     select * from {{ ref('int_beneficiaries_domiciled') }}
-    where {{ in_year(year) }}
+    where {{ in_batch_year('year') }}
 
 ),
 
@@ -49,32 +43,26 @@ imaging_codes as (
 
 ),
 
-group_slots as (
+indicator_groups as (
 
-    select
-        indicator_group,
-        row_number() over (order by indicator_group) - 1 as slot
-
-    from (select distinct indicator_group from group_scope) as indicator_groups
+    select distinct indicator_group from group_scope
 
 ),
 
-slots_by_category as (
+groups_by_category as (
 
     select
         categories.category,
-        categories.provider,
-{%- for slot in slots %}
-        max(case when group_slots.slot = {{ slot }} then 1 else 0 end)
-            as in_slot_{{ slot }}{{ "," if not loop.last }}
-{%- endfor %}
+        {%- for group in groups %}
+        max(case when group_scope.indicator_group = '{{ group }}' then 1 else 0 end) as in_{{ group }},
+        {%- endfor %}
+        categories.provider
 
     from (select distinct category, provider from imaging_codes) as categories
     inner join group_scope
         on group_scope.category = categories.category
         and {{ scope_takes_provider('group_scope.provider', 'categories.provider') }}
-    inner join group_slots on group_slots.indicator_group = group_scope.indicator_group
-    group by 1, 2
+    group by categories.category, categories.provider
 
 ),
 
@@ -82,21 +70,21 @@ exams_by_person as (
 
     select
         services.person_id,
-        services.year,
-{%- for slot in slots %}
+        {%- for group in groups %}
         cast(sum(
             case
-                when slots_by_category.in_slot_{{ slot }} = 1
+                when groups_by_category.in_{{ group }} = 1
                     then cast(services.net_quantity as {{ type_double() }})
             end
-        ) as bigint) as exams_in_slot_{{ slot }}{{ "," if not loop.last }}
-{%- endfor %}
+        ) as bigint) as exams_{{ group }},
+        {%- endfor %}
+        services.year
 
     from services
-    inner join slots_by_category
-        on slots_by_category.category = services.category
-        and slots_by_category.provider = services.provider
-    group by 1, 2
+    inner join groups_by_category
+        on groups_by_category.category = services.category
+        and groups_by_category.provider = services.provider
+    group by services.person_id, services.year
 
 ),
 
@@ -116,46 +104,46 @@ exams_by_beneficiary as (
 
 ),
 
-slot_counts_by_stratum as (
+counts_by_stratum as (
 
     select
         year,
         sector_unit_code,
         sex,
         age_band_start,
-        increased_reimbursement,
-{%- for slot in slots %}
-        count(exams_in_slot_{{ slot }}) as patients_in_slot_{{ slot }},
-        sum(exams_in_slot_{{ slot }}) as exams_in_slot_{{ slot }}{{ "," if not loop.last }}
-{%- endfor %}
+        {%- for group in groups %}
+        count(exams_{{ group }}) as patients_{{ group }},
+        sum(exams_{{ group }}) as exams_{{ group }},
+        {%- endfor %}
+        increased_reimbursement
 
     from exams_by_beneficiary
-    group by 1, 2, 3, 4, 5
+    group by year, sector_unit_code, sex, age_band_start, increased_reimbursement
 
 ),
 
 group_counts_by_stratum as (
 
     select
-        group_slots.indicator_group,
-        slot_counts_by_stratum.year,
-        slot_counts_by_stratum.sector_unit_code,
-        slot_counts_by_stratum.sex,
-        slot_counts_by_stratum.age_band_start,
-        slot_counts_by_stratum.increased_reimbursement,
-        case group_slots.slot
-{%- for slot in slots %}
-            when {{ slot }} then slot_counts_by_stratum.patients_in_slot_{{ slot }}
-{%- endfor %}
+        indicator_groups.indicator_group,
+        counts_by_stratum.year,
+        counts_by_stratum.sector_unit_code,
+        counts_by_stratum.sex,
+        counts_by_stratum.age_band_start,
+        counts_by_stratum.increased_reimbursement,
+        case indicator_groups.indicator_group
+            {%- for group in groups %}
+            when '{{ group }}' then counts_by_stratum.patients_{{ group }}
+            {%- endfor %}
         end as patients,
-        case group_slots.slot
-{%- for slot in slots %}
-            when {{ slot }} then slot_counts_by_stratum.exams_in_slot_{{ slot }}
-{%- endfor %}
+        case indicator_groups.indicator_group
+            {%- for group in groups %}
+            when '{{ group }}' then counts_by_stratum.exams_{{ group }}
+            {%- endfor %}
         end as exams
 
-    from slot_counts_by_stratum
-    cross join group_slots
+    from counts_by_stratum
+    cross join indicator_groups
 
 ),
 
@@ -167,4 +155,3 @@ final as (
 )
 
 select * from final
-{% endcall %}

@@ -1,10 +1,6 @@
-{#- Corrections are netted per (person, code, service date), over the claim lines that pass the row rules
-    of staging; only codes of the list, inside their validity window on the service date, are imaging. The
-    last rule of the ledger (the person is a beneficiary in the year of the service) holds for all the
-    lines of a service or none, so int_exams_by_indicator_group applies it after netting, to millions of
-    persons rather than to every claim line (tests/rules/assert_exams_count_exactly_the_used_claim_lines
-    checks that both paths keep the same lines). A view: writing every netted service of a national
-    extract to disk would cost more than grouping them again. -#}
+{#- Corrections are netted per (person, code, service date), over the used claim lines; only codes of the
+    list, inside their validity window on the service date, are imaging. A view: writing every netted
+    service of a national extract to disk would cost more than grouping them again. -#}
 
 {{ config(materialized='view') }}
 
@@ -12,7 +8,7 @@ with
 
 claim_lines as (
 
-    select * from {{ ref('stg_atlas__claims') }}
+    select * from {{ ref('int_claim_lines_checked') }}
     where reject_reason is null
 
 ),

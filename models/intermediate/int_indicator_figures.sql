@@ -3,12 +3,10 @@
     units to their ancestors, then put on the complete grid: every unit of the 2025 reference, with 0 where nobody
     counts, sectors only from the indicator's first sector year. Each mart selects its indicator here. The
     strata are summed away per finest unit before the join to the ancestors, which then multiplies about
-    twenty thousand units rather than the seven million cells of a national year. Built one year at a time:
-    the roll-up of a whole history in one join grew faster than its rows. -#}
+    twenty thousand units rather than the seven million cells of a national year. -#}
 
-{{ config_incremental_by_year() }}
+{{ config_yearly_batches() }}
 
-{% call(year) one_year_at_a_time(ref('int_beneficiaries_counted_by_unit')) %}
 with
 
 indicators as (
@@ -27,7 +25,6 @@ group_counts as (
         sum(exams) as exams
 
     from {{ ref('int_exams_by_indicator_group') }}
-    where {{ in_year(year) }}
     group by 1, 2, 3
 
 ),
@@ -40,7 +37,6 @@ beneficiaries_by_unit as (
         sum(beneficiaries) as beneficiaries
 
     from {{ ref('int_beneficiaries_counted_by_unit') }}
-    where {{ in_year(year) }}
     group by 1, 2
 
 ),
@@ -147,4 +143,3 @@ final as (
 )
 
 select * from final
-{% endcall %}

@@ -1,13 +1,11 @@
 {#- Every % indicator (measure patients) by year, unit from Belgium down to commune, sex, 5-year age band
     and BIM status: its patients, their exams (the paired volume's numerator) and the beneficiaries of the
-    stratum, rolled up from the finest units'
-    counts, grouped by the age band's first year and the BIM flag as the counts keep them and labelled
-    here. Only strata that hold beneficiaries are here; the cubes put them on the complete grid, the
-    standardised rates weight them. Built one year at a time, as int_indicator_figures. -#}
+    stratum, rolled up from the finest units' counts, grouped by the age band's first year and the BIM
+    flag as the counts keep them and labelled here. Only strata that hold beneficiaries are here; the
+    cubes put them on the complete grid, the standardised rates weight them. -#}
 
-{{ config_incremental_by_year() }}
+{{ config_yearly_batches() }}
 
-{% call(year) one_year_at_a_time(ref('int_beneficiaries_counted_by_unit')) %}
 with
 
 indicators as (
@@ -20,14 +18,12 @@ indicators as (
 group_counts as (
 
     select * from {{ ref('int_exams_by_indicator_group') }}
-    where {{ in_year(year) }}
 
 ),
 
 beneficiaries_by_unit as (
 
     select * from {{ ref('int_beneficiaries_counted_by_unit') }}
-    where {{ in_year(year) }}
 
 ),
 
@@ -117,4 +113,3 @@ final as (
 )
 
 select * from final
-{% endcall %}

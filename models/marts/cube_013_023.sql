@@ -1,4 +1,4 @@
-{{ config_incremental_by_year() }}
+{{ config_yearly_batches() }}
 
 select
     year,
@@ -13,4 +13,3 @@ select
 
 from {{ ref('int_cube_figures') }}
 where cube_code = 'cube_013_023'
-    and {{ years_to_build() }}

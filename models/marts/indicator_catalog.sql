@@ -15,14 +15,6 @@
     ('update_frequency', 'Fréquence et moment de mise à jour', 'Frequentie en tijdstip van update'),
     ('metadata_updated', 'Dernière mise à jour des métadonnées', 'Laatste update metadata'),
 ] -%}
-{%- set documented_models = [] -%}
-{%- if execute -%}
-    {%- for node in graph.nodes.values() | sort(attribute='name') -%}
-        {%- if node.resource_type == 'model' and node.config.meta.get('FR · Nom') -%}
-            {%- do documented_models.append(node) -%}
-        {%- endif -%}
-    {%- endfor -%}
-{%- endif %}
 
 with
 
@@ -56,28 +48,8 @@ indicators_with_a_gap as (
 ),
 
 model_texts as (
-    {% for node in documented_models %}
-    {%- set meta = node.config.meta %}
-    select
-        {{ catalog_text(node.name) }} as model_name,
-        {{ catalog_text(node.description.split('\n\n')[0] | replace('\n', ' ') | trim) }} as description_en,
-        {%- for column, label_fr, label_nl in meta_fields %}
-        {{ catalog_text(meta.get('FR · ' ~ label_fr)) }} as {{ column }}_fr,
-        {{ catalog_text(meta.get('NL · ' ~ label_nl)) }} as {{ column }}_nl{{ "," if not loop.last }}
-        {%- endfor %}
 
-    {% if not loop.last %}union all{% endif %}
-    {%- else %}
-    {#- At parse time the graph is empty: the same columns, no row. #}
-    select
-        {{ catalog_text(none) }} as model_name,
-        {{ catalog_text(none) }} as description_en,
-        {%- for column, label_fr, label_nl in meta_fields %}
-        {{ catalog_text(none) }} as {{ column }}_fr,
-        {{ catalog_text(none) }} as {{ column }}_nl{{ "," if not loop.last }}
-        {%- endfor %}
-    where 1 = 0
-    {%- endfor %}
+    {{ catalog_model_texts(meta_fields) }}
 
 ),
 
@@ -94,11 +66,11 @@ final as (
         indicator_registry.published,
         indicator_registry.cube_code,
         indicators_with_a_gap.indicator_code is null as code_list_complete,
-        model_texts.description_en,
         {%- for column, label_fr, label_nl in meta_fields %}
         model_texts.{{ column }}_fr,
-        model_texts.{{ column }}_nl{{ "," if not loop.last }}
+        model_texts.{{ column }}_nl,
         {%- endfor %}
+        model_texts.description_en
 
     from indicator_registry
     left join indicators_with_a_gap

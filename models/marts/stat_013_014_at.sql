@@ -1,4 +1,4 @@
-{{ config_incremental_by_year() }}
+{{ config_yearly_batches() }}
 
 select
     year,
@@ -12,4 +12,3 @@ select
 
 from {{ ref('int_indicator_figures') }}
 where indicator_code = 'stat_013_014_at'
-    and {{ years_to_build() }}

@@ -1,6 +1,6 @@
 {#- The ledger of every run: raw rows in, rows used, rows rejected by reason, per table and year. The
-    input side is counted on the raw sources, independently of the staging models. The used claim lines
-    are counted one year at a time: a year's lines meet that year's beneficiaries only. -#}
+    input side is counted on the raw sources, independently of the models: reading a year or a date
+    column only, it sees a row the checked rows lost. -#}
 
 with
 
@@ -42,16 +42,14 @@ population_used as (
 
 claims_used as (
 
-    {% call(year) one_year_at_a_time(ref('stg_atlas__claims'), all_years=true) -%}
     select
         'claims' as table_name,
         year,
-        count(*) as row_count
+        sum(claim_lines) as row_count
 
-    from {{ ref('int_claim_lines_checked') }}
-    where reject_reason is null and {{ in_service_year(year) }}
+    from {{ ref('int_claim_line_outcomes') }}
+    where reject_reason is null
     group by 1, 2
-    {%- endcall %}
 
 ),
 

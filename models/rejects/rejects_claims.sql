@@ -1,17 +1,35 @@
-{#- Built one year at a time (with the lines of no Atlas year last): a year's lines meet that year's
-    beneficiaries only, where the whole history would hash every beneficiary of every year. The lines
-    without a service date are read from staging: staging rejects them, and the ledger's join, which
-    cannot match a line without a year, would still hash every beneficiary to find that out.
-    It waits for the exams, the other pass over every claim line: on two threads the two passes would
-    share DuckDB's memory limit and both spill to disk, for no CPU gained on two cores. -#}
+{#- Every rejected claim line: those of the Atlas years, from the checked lines' outcomes (each line as
+    many times as it came), and those without a year or of a year no batch holds, which staging rejects
+    for their date. -#}
 
--- depends_on: {{ ref('int_exams_by_indicator_group') }}
-
-{% call(year) one_year_at_a_time(ref('stg_atlas__claims'), all_years=true, rows_without_a_year=true) %}
 with
 
-{% if year == 'no_year' -%}
-claim_lines as (
+rejected_outcomes as (
+
+    select * from {{ ref('int_claim_line_outcomes') }}
+    where reject_reason is not null
+
+),
+
+rejected_in_the_years as (
+
+    select
+        rejected_outcomes.person_id,
+        rejected_outcomes.service_date,
+        rejected_outcomes.year,
+        rejected_outcomes.nomenclature_code_raw,
+        rejected_outcomes.nomenclature_code,
+        rejected_outcomes.quantity,
+        rejected_outcomes.amount_eur,
+        rejected_outcomes.sector_unit_code,
+        rejected_outcomes.reject_reason
+
+    from rejected_outcomes
+    {{ copies_of_each_row('rejected_outcomes.claim_lines') }}
+
+),
+
+claim_lines_outside_the_years as (
 
     select
         person_id,
@@ -25,24 +43,16 @@ claim_lines as (
         reject_reason
 
     from {{ ref('stg_atlas__claims') }}
-    where {{ in_service_year(year) }}
+    where {{ outside_the_years('year', date_column='service_date') }}
 
 ),
-{%- else -%}
-claim_lines as (
-
-    select * from {{ ref('int_claim_lines_checked') }}
-    where {{ in_service_year(year) }}
-
-),
-{%- endif %}
 
 final as (
 
-    select * from claim_lines
-    where reject_reason is not null
+    select * from rejected_in_the_years
+    union all
+    select * from claim_lines_outside_the_years
 
 )
 
 select * from final
-{% endcall %}

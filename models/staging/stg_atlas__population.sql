@@ -1,3 +1,5 @@
+{{ config(event_time=year_start('year')) }}
+
 with
 
 source as (

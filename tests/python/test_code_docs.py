@@ -43,7 +43,7 @@ def table_row(block: str, french_label: str) -> list[str]:
 
 def test_committed_code_docs_are_generated_from_the_current_seeds(rendered):
     committed = (PROJECT_DIR / DOCS_FILE).read_text(encoding="utf-8")
-    assert committed == rendered, f"{DOCS_FILE} is stale: run python -m imaging_atlas.code_docs (make docs)"
+    assert committed == rendered, f"{DOCS_FILE} is stale: run imaging-atlas docs (make docs)"
 
 
 def test_every_registry_indicator_has_a_page_its_description_includes(rendered):

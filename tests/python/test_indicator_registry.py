@@ -19,10 +19,8 @@ import pytest
 from imaging_atlas import code_docs
 from imaging_atlas.project import PROJECT_DIR
 from imaging_atlas.registry import (
-    GROUP_SLOTS_VAR,
     MARTS_DIR,
     MARTS_YAML,
-    PROJECT_YAML,
     REGISTRY_SEED,
     SCOPE_SEED,
     check_mart_files,
@@ -31,7 +29,6 @@ from imaging_atlas.registry import (
     check_tests,
     check_yaml_blocks,
     project_problems,
-    project_vars,
     quoted_codes,
     read_registry,
 )
@@ -55,8 +52,6 @@ REGISTRY_ROWS = (
     f"{VOLUME},stat_013_026_At,test_mri,exams,{PERCENT},2006,inferred,false,\n"
 )
 SCOPE_ROWS = f"{PERCENT},MRI,radiologist\n{VOLUME},MRI,radiologist\n"
-# The project's slots, one per indicator group; the test pair's group takes one more.
-GROUP_SLOTS = int(project_vars(PROJECT_DIR)[GROUP_SLOTS_VAR])
 
 
 def text_block(code: str, kind: str, tests: str) -> str:
@@ -113,22 +108,11 @@ def add_mart_files(project: Path) -> None:
         )
 
 
-def add_group_slot(project: Path) -> None:
-    """The test pair opens a group of its own (test_mri): one more slot for the exams to count it in."""
-    path = project / PROJECT_YAML
-    slots = int(project_vars(project)[GROUP_SLOTS_VAR])
-    text = path.read_text(encoding="utf-8")
-    setting = f"\n  {GROUP_SLOTS_VAR}: {slots}\n"
-    assert text.count(setting) == 1
-    path.write_text(text.replace(setting, f"\n  {GROUP_SLOTS_VAR}: {slots + 1}\n"), encoding="utf-8")
-
-
 EDITS: dict[str, Callable[[Path], None]] = {
     "registry row": add_registry_rows,
     "scope rows": add_scope_rows,
     "texts": add_texts,
     "mart file": add_mart_files,
-    "group slot": add_group_slot,
 }
 
 
@@ -150,7 +134,7 @@ def scratch_project(root: Path, edits: list[str]) -> Path:
             shutil.copy(source, project / entry)
     for edit in edits:
         EDITS[edit](project)
-    assert code_docs.main(["--project-dir", str(project)]) == 0
+    assert code_docs.update_docs(project) == 0
     return project
 
 
@@ -171,11 +155,6 @@ def test_an_indicator_is_added_with_the_documented_edits(tmp_path):
         ("scope rows", f"{SCOPE_SEED}: no scope rows for {PERCENT}"),
         ("texts", f"{MARTS_YAML}: no block for {PERCENT}"),
         ("mart file", f"{MARTS_DIR}/{PERCENT}.sql: no mart file for {PERCENT}"),
-        (
-            "group slot",
-            f"{PROJECT_YAML}: vars {GROUP_SLOTS_VAR} is {GROUP_SLOTS}, but the registry has "
-            f"{GROUP_SLOTS + 1} indicator groups: set it to {GROUP_SLOTS + 1}",
-        ),
     ],
 )
 def test_forgetting_one_edit_fails_naming_it(tmp_path, forgotten, expected):
@@ -216,6 +195,11 @@ def test_pairs_must_be_symmetric_with_opposite_measures():
     assert f"{REGISTRY_SEED}: stat_013_025_at and its pair stat_013_026_at have the same measure" in (
         check_registry_rows(registry_of(same_measure))
     )
+    spaced = [(*PAIR[0][:2], "test mri", *PAIR[0][3:]), (*PAIR[1][:2], "test mri", *PAIR[1][3:])]
+    assert (
+        f"{REGISTRY_SEED}: stat_013_025_at has indicator_group 'test mri', not a lowercase name of "
+        "letters, digits and underscores (the exams name columns after it)"
+    ) in check_registry_rows(registry_of(spaced))
     miscased = [("stat_013_025_at", "stat_013_027_At", *PAIR[0][2:]), PAIR[1]]
     assert f"{REGISTRY_SEED}: stat_013_025_at has atlas_code stat_013_027_At, not the same code" in (
         check_registry_rows(registry_of(miscased))

@@ -15,7 +15,7 @@ unknown, of another commune or the reference's `ZZZZ` code; communes merged sinc
 duplicated person-years, rows without id, years out of range, claims of non-beneficiaries, codes with
 spaces, lost zeros or letters, sexes in lower case or unknown, BIM unknown.
 
-How the pipeline runs per example. A `dbt build` costs 5-7 s, so it is not run per example. The session
+How the pipeline runs per example. A `dbt build` costs seconds, so it is not run per example. The session
 fixture runs `dbt seed` and `dbt compile` once for the compared tables, reading the raw extract from one
 fixed folder; the compiled SQL of every model upstream of them is taken from target/manifest.json, in
 dependency order. The models that read no raw source (geography, code list) are executed once, into an

@@ -1,14 +1,16 @@
 {#-
-    Domicile fallback (docs/rules.md, domicile): a beneficiary whose 31 December commune is unknown (null or not a
-    reference commune) but whose 30 June commune is known is counted in the 30 June commune. Recounts
-    the commune denominators straight from the staged population and compares with the mart.
+    Domicile fallback (docs/rules.md, domicile): a beneficiary whose 31 December commune is unknown (null
+    or not a reference commune) but whose 30 June commune is known is counted in the 30 June commune.
+    Recounts the commune denominators from the communes as given on the usable population rows and
+    compares with the mart.
 -#}
 
 with
 
 beneficiaries as (
 
-    {{ usable_population_rows() }}
+    select * from {{ ref('int_population_checked') }}
+    where reject_reason is null
 
 ),
 

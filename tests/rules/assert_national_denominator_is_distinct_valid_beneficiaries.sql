@@ -1,17 +1,14 @@
 {#- The Belgian denominator of each headline indicator is, every year, the number of distinct valid
-    beneficiaries, and equals the population rows the reconciliation ledger reports as used. The
-    distinct count is taken inside each year's batch: over the whole history at once it would hold
-    220 million person-years (it ran out of memory there). -#}
+    beneficiaries, and equals the population rows the reconciliation ledger reports as used. -#}
 
 with
 
 distinct_beneficiaries as (
 
-    {% call(year) one_year_at_a_time(source('atlas_raw', 'population'), all_years=true) -%}
     select year, count(distinct person_id) as beneficiaries
-    from ({{ usable_population_rows_of_year(year) }}) as usable_rows
+    from {{ ref('int_population_checked') }}
+    where reject_reason is null
     group by 1
-    {%- endcall %}
 
 ),
 

@@ -1,15 +1,16 @@
 {#-
     National-only rule (docs/rules.md, national only): a beneficiary without a known domicile on either date is in the
     Belgian row, numerator and denominator, and in no region. So, per year, the Belgian row minus the sum
-    of the regions must be exactly those persons, recounted from staging, and those of them with an
-    exam, as counted with no unit.
+    of the regions must be exactly those persons, recounted from the communes as given on the usable
+    population rows, and those of them with an exam, as counted with no unit.
 -#}
 
 with
 
 beneficiaries as (
 
-    {{ usable_population_rows() }}
+    select * from {{ ref('int_population_checked') }}
+    where reject_reason is null
 
 ),
 

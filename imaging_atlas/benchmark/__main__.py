@@ -1,3 +1,0 @@
-from imaging_atlas.benchmark.run import main
-
-main()
