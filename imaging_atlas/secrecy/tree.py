@@ -105,8 +105,12 @@ class Tree:
 
 
 def build_tree(geo_units: pd.DataFrame) -> Tree:
-    """The tree of int_geo_units: every unit and its parent, Belgium at the root."""
-    parents = parent_units(geo_units).reset_index(drop=True)
+    """The tree of int_geo_units: every unit and its parent, Belgium at the root. The units are put in
+    one order (level, code) whatever order the engine returns them in: positions break ties and order
+    the programmes' columns, so the same units must give the same pattern (a Spark build's rows come
+    in another order)."""
+    ordered = geo_units.sort_values(["geo_level", "geo_code"], kind="stable")
+    parents = parent_units(ordered).reset_index(drop=True)
     index = pd.MultiIndex.from_frame(parents[["geo_level", "geo_code"]].astype(str))
     parent = index.get_indexer(
         pd.MultiIndex.from_arrays([parents["parent_level"].astype(str), parents["parent_code"].astype(str)])
