@@ -123,9 +123,9 @@ lint: setup
 calibration: setup
 	$(BIN)/dbt show --select calibration_vs_published --limit 50
 
-# Benchmark (not a test): dbt build of the headline marts against the reference query, and of the whole
-# project, per case (see docs/benchmark.md). National extracts are generated into BENCH_DATA when missing (the 19-year one takes
-# about 10 minutes and 12 GB).
+# Benchmark (not a test): the dbt builds of national extracts against the floor of the whole family, per
+# case (docs/benchmark.md). National extracts are generated into BENCH_DATA when missing (the 19-year one
+# needs about 12 GB of disk).
 BENCH_DATA ?= data/bench-data
 BENCH_CASES ?= one-year-0.1 one-year-0.3 one-year-1.0 five-years nineteen-years whole-project-one-year \
 	whole-project-nineteen-years yearly-update yearly-update-plain-files secrecy-one-year
