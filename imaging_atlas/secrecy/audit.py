@@ -276,35 +276,42 @@ def audit(restricted: Restricted, labels: np.ndarray, targets: Targets, values: 
         rows = np.flatnonzero(np.diff(restricted.matrix[:, column_mask].tocsr().indptr) > 0)
         matrix = restricted.matrix[rows][:, columns]
         in_batch = np.flatnonzero(np.isin(target_component, components))
-        audit_batch(
-            matrix,
-            restricted.low[rows],
-            restricted.high[rows],
-            form[in_batch][:, columns].tocsr(),
-            constant[in_batch],
-            targets.value[in_batch],
-            np.searchsorted(components, target_component[in_batch]),
-            np.searchsorted(components, labels[columns]),
-            in_batch,
-            verdicts,
+        batch = Batch(
+            matrix=matrix,
+            low=restricted.low[rows],
+            high=restricted.high[rows],
+            form=form[in_batch][:, columns].tocsr(),
+            constant=constant[in_batch],
+            value=targets.value[in_batch],
+            component=np.searchsorted(components, target_component[in_batch]),
+            column_component=np.searchsorted(components, labels[columns]),
         )
+        audit_batch(batch, in_batch, verdicts)
     return verdicts
 
 
-def audit_batch(
-    matrix: sparse.csr_matrix,
-    low: np.ndarray,
-    high: np.ndarray,
-    form: sparse.csr_matrix,
-    constant: np.ndarray,
-    value: np.ndarray,
-    component: np.ndarray,
-    column_component: np.ndarray,
-    into: np.ndarray,
-    verdicts: Verdicts,
-) -> None:
-    """The solves of one batch (see the module's docstring), writing into `verdicts` at `into`.
-    `component` and `column_component` number the batch's components 0, 1, ..."""
+@dataclass(frozen=True)
+class Batch:
+    """A few connected components audited with one solver: the attacker's rows over their hidden
+    columns (`matrix` between `low` and `high`) and the targets as linear forms of those columns plus a
+    constant, with their true values. `component` and `column_component` number the batch's components
+    0, 1, ... for the targets and the columns."""
+
+    matrix: sparse.csr_matrix
+    low: np.ndarray
+    high: np.ndarray
+    form: sparse.csr_matrix
+    constant: np.ndarray
+    value: np.ndarray
+    component: np.ndarray
+    column_component: np.ndarray
+
+
+def audit_batch(batch: Batch, into: np.ndarray, verdicts: Verdicts) -> None:
+    """The solves of one batch (see the module's docstring), writing into `verdicts` at `into`."""
+    matrix, low, high = batch.matrix, batch.low, batch.high
+    form, constant, value = batch.form, batch.constant, batch.value
+    component, column_component = batch.component, batch.column_component
     n = len(value)
     n_components = int(column_component.max()) + 1
     # Per condition (low, high, wide): settled, and settled by a fractional table only.
@@ -371,9 +378,7 @@ def audit_batch(
         min_done[picked[is_min]] = True
         max_done[picked[~is_min]] = True
         check(x)
-    integer_solves = recheck_as_integers(
-        matrix, low, high, form, constant, value, component, column_component, settled, fractional
-    )
+    integer_solves = recheck_as_integers(batch, settled, fractional)
     verdicts.low[into], verdicts.high[into], verdicts.wide[into] = settled
     verdicts.lowest[into] = lowest
     verdicts.highest[into] = highest
@@ -382,20 +387,12 @@ def audit_batch(
     verdicts.integer_solves += integer_solves
 
 
-def recheck_as_integers(
-    matrix: sparse.csr_matrix,
-    low: np.ndarray,
-    high: np.ndarray,
-    form: sparse.csr_matrix,
-    constant: np.ndarray,
-    value: np.ndarray,
-    component: np.ndarray,
-    column_component: np.ndarray,
-    settled: np.ndarray,
-    fractional: np.ndarray,
-) -> int:
+def recheck_as_integers(batch: Batch, settled: np.ndarray, fractional: np.ndarray) -> int:
     """Conditions settled by fractional tables only, in components of at most INTEGER_COLUMNS columns:
     solved again over whole numbers; a proven integer bound that misses the threshold unsettles them."""
+    matrix, low, high = batch.matrix, batch.low, batch.high
+    form, constant, value = batch.form, batch.constant, batch.value
+    component, column_component = batch.component, batch.column_component
     sizes = np.bincount(column_component)
     solves = 0
     for target in np.flatnonzero(fractional.any(axis=0) & (sizes[component] <= INTEGER_COLUMNS)):
